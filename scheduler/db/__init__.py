@@ -1,0 +1,1 @@
+"""Persistence: the tables, the engine, migrations. The only code that knows SQL."""
