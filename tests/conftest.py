@@ -51,3 +51,26 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that touches a database, so the PostgreSQL pass runs just those."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture
+def app(engine: Engine, database_url: str):  # type: ignore[no-untyped-def]
+    """The Flask application on the test database (migrated, empty)."""
+    from api import create_app
+
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    yield application
+    application.extensions["homecare_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A test client of the application."""
+    return app.test_client()

@@ -21,9 +21,13 @@ def default_database_url(instance_path: Path | None = None) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return normalise_url(url)
-    folder = instance_path or Path(os.environ.get("HOMECARE_INSTANCE", DEFAULT_INSTANCE))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(folder / 'homecare.db').resolve()}"
+    return sqlite_url(instance_path or Path(os.environ.get("HOMECARE_INSTANCE", DEFAULT_INSTANCE)))
+
+
+def sqlite_url(instance_path: Path) -> str:
+    """The URL of the SQLite database file in ``instance_path`` (created if missing)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(instance_path / 'homecare.db').resolve()}"
 
 
 def normalise_url(url: str) -> str:

@@ -366,6 +366,19 @@ class UserAccount(SQLModel, table=True):
     )
 
 
+class ApiToken(SQLModel, table=True):
+    """An opaque bearer token: only its SHA-256 digest is stored; expiring and revocable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="useraccount.id", index=True)
+    digest: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
 class UserArea(SQLModel, table=True):
     """The areas a coordinator's account covers."""
 

@@ -1,0 +1,42 @@
+# The two commands: `make demo` and `make test`. Both set up the environment first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 5000
+export HOMECARE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: setup demo test test-sqlite test-postgresql lint sample clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: set up, load the sample area into SQLite, plan tomorrow, serve on 127.0.0.1:$(PORT)
+demo: setup
+	HOMECARE_INSTANCE=instance/demo $(BIN)/homecare demo --sample data/sample --port $(PORT)
+
+## test: set up, then the whole suite on SQLite, then the database tests on PostgreSQL
+test: setup lint test-sqlite test-postgresql
+
+test-sqlite: setup
+	HOMECARE_TEST_DATABASE=sqlite $(BIN)/pytest -q
+
+test-postgresql: setup
+	HOMECARE_TEST_DATABASE=postgresql $(BIN)/pytest -q -m database
+
+lint: setup
+	$(BIN)/ruff check scheduler api tests benchmarks
+	$(BIN)/mypy
+
+## sample: regenerate the committed sample area (one team) under data/sample
+sample: setup
+	rm -rf instance/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare generate --workers 20 --areas 1 --seed 7 --date 2026-11-24
+	rm -rf data/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare export --dataset data/sample
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

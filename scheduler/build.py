@@ -1,0 +1,279 @@
+"""Build the plain :class:`Problem` for one day and some areas from the database.
+
+This is where the database's rows become the solver's plain data: shifts from
+weekly patterns less dated absences, skills from training valid on the day,
+preferences, pins, and the history that rules beyond one day need (previous
+day's finish, hours this week and over the reference period, who visited whom
+in the last 14 days). Times become seconds since the day's local midnight.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from scheduler.db.models import (
+    Absence,
+    Assignment,
+    AvailabilityPattern,
+    CarerPreferenceKind,
+    Client,
+    ClientCarerPreference,
+    CourseSkill,
+    PublishedRota,
+    TrainingRecord,
+    Visit,
+    VisitStatus,
+    Worker,
+)
+from scheduler.problem import Problem, Shift, VisitSpec, WorkerHistory, WorkerSpec
+from scheduler.travel import Point, TravelModel
+from scheduler.visits import day_origin, local_instant
+
+CONTINUITY_LOOKBACK_DAYS = 14
+REFERENCE_PERIOD_DAYS = 17 * 7
+YOUNG_WORKER_AGE = 18
+
+
+def seconds_since(origin: datetime, instant: datetime) -> int:
+    """Whole seconds from ``origin`` to ``instant`` (negative if before)."""
+    return int((instant - origin).total_seconds())
+
+
+def valid_skills(session: Session, worker_ids: Collection[int], day: date) -> dict[int, set[str]]:
+    """Skills each worker holds from training valid on ``day`` (completed, not expired)."""
+    skills: dict[int, set[str]] = defaultdict(set)
+    if not worker_ids:
+        return skills
+    rows = session.exec(
+        select(TrainingRecord.worker_id, CourseSkill.skill_code)
+        .join(CourseSkill, col(CourseSkill.course_id) == TrainingRecord.course_id)
+        .where(col(TrainingRecord.worker_id).in_(worker_ids))
+        .where(TrainingRecord.completed_on <= day)
+        .where(or_(col(TrainingRecord.expires_on).is_(None), col(TrainingRecord.expires_on) > day))
+    ).all()
+    for worker_id, skill in rows:
+        skills[worker_id].add(skill)
+    return skills
+
+
+def subtract(shifts: Iterable[Shift], gaps: Iterable[tuple[int, int]]) -> tuple[Shift, ...]:
+    """The parts of ``shifts`` outside every gap [start, end), in order."""
+    pieces = [(s.start, s.end) for s in shifts]
+    for gap_start, gap_end in gaps:
+        kept: list[tuple[int, int]] = []
+        for start, end in pieces:
+            if gap_end <= start or gap_start >= end:
+                kept.append((start, end))
+                continue
+            if start < gap_start:
+                kept.append((start, gap_start))
+            if gap_end < end:
+                kept.append((gap_end, end))
+        pieces = kept
+    return tuple(Shift(s, e) for s, e in sorted(pieces) if e > s)
+
+
+def worker_shifts(session: Session, workers: list[Worker], day: date) -> dict[int, tuple[Shift, ...]]:
+    """Each worker's periods of availability on ``day``: weekly pattern less absences."""
+    origin = day_origin(day)
+    ids = [w.id for w in workers if w.id is not None]
+    patterns = session.exec(
+        select(AvailabilityPattern)
+        .where(col(AvailabilityPattern.worker_id).in_(ids))
+        .where(AvailabilityPattern.weekday == day.weekday())
+        .where(or_(col(AvailabilityPattern.valid_from).is_(None), AvailabilityPattern.valid_from <= day))
+        .where(
+            or_(col(AvailabilityPattern.valid_until).is_(None), AvailabilityPattern.valid_until >= day)
+        )
+    ).all()
+    day_end = local_instant(day + timedelta(days=1), datetime.min.time())
+    absences = session.exec(
+        select(Absence)
+        .where(col(Absence.worker_id).in_(ids))
+        .where(and_(Absence.starts_at < day_end, Absence.ends_at > origin))
+    ).all()
+    raw: dict[int, list[Shift]] = defaultdict(list)
+    for pattern in patterns:
+        start = seconds_since(origin, local_instant(day, pattern.start_time))
+        end = seconds_since(origin, local_instant(day, pattern.end_time))
+        if end > start:
+            raw[pattern.worker_id].append(Shift(start, end))
+    gaps: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for absence in absences:
+        gaps[absence.worker_id].append(
+            (seconds_since(origin, absence.starts_at), seconds_since(origin, absence.ends_at))
+        )
+    return {
+        worker_id: subtract(sorted(shifts, key=lambda s: s.start), gaps[worker_id])
+        for worker_id, shifts in raw.items()
+    }
+
+
+def published_assignments(
+    session: Session, first_day: date, last_day: date, worker_ids: Collection[int]
+) -> list[Assignment]:
+    """Assignments of published rotas dated ``first_day`` … ``last_day`` for these workers."""
+    if not worker_ids or last_day < first_day:
+        return []
+    return list(
+        session.exec(
+            select(Assignment)
+            .join(PublishedRota, col(PublishedRota.plan_run_id) == Assignment.plan_run_id)
+            .join(Visit, col(Visit.id) == Assignment.visit_id)
+            .where(col(Assignment.worker_id).in_(worker_ids))
+            .where(PublishedRota.day >= first_day, PublishedRota.day <= last_day)
+            .where(col(Visit.area_id) == PublishedRota.area_id)
+        ).all()
+    )
+
+
+def worker_histories(
+    session: Session, worker_ids: Collection[int], day: date
+) -> dict[int, WorkerHistory]:
+    """History for the multi-day rules, from the published rotas of earlier days.
+
+    Worked time counts visits and the travel to them (both are working time).
+    """
+    origin = day_origin(day)
+    first = day - timedelta(days=max(REFERENCE_PERIOD_DAYS, CONTINUITY_LOOKBACK_DAYS))
+    week_start = day - timedelta(days=day.weekday())
+    continuity_start = day - timedelta(days=CONTINUITY_LOOKBACK_DAYS)
+    rows = published_assignments(session, first, day - timedelta(days=1), worker_ids)
+    visit_ids = {a.visit_id for a in rows}
+    visits = {
+        v.id: v for v in session.exec(select(Visit).where(col(Visit.id).in_(visit_ids))).all()
+    }
+    last_end: dict[int, datetime] = {}
+    week: Counter[int] = Counter()
+    reference: Counter[int] = Counter()
+    recent: dict[int, Counter[int]] = defaultdict(Counter)
+    for a in rows:
+        visit = visits[a.visit_id]
+        worked = int((a.end - a.start).total_seconds()) + a.travel_seconds
+        reference[a.worker_id] += worked
+        if visit.day >= week_start:
+            week[a.worker_id] += worked
+        if visit.day >= continuity_start:
+            recent[a.worker_id][visit.client_id] += 1
+        if a.worker_id not in last_end or a.end > last_end[a.worker_id]:
+            last_end[a.worker_id] = a.end
+    return {
+        worker_id: WorkerHistory(
+            previous_shift_end=(
+                seconds_since(origin, last_end[worker_id]) if worker_id in last_end else None
+            ),
+            week_worked=week[worker_id],
+            reference_worked=reference[worker_id],
+            reference_days=REFERENCE_PERIOD_DAYS,
+            recent_clients=tuple(sorted(recent[worker_id].items())),
+        )
+        for worker_id in worker_ids
+    }
+
+
+def is_young(worker: Worker, day: date) -> bool:
+    """True if the worker is under 18 on ``day`` (young-worker limits apply)."""
+    if worker.date_of_birth is None:
+        return False
+    birthday = worker.date_of_birth
+    age = day.year - birthday.year - ((day.month, day.day) < (birthday.month, birthday.day))
+    return age < YOUNG_WORKER_AGE
+
+
+def build_problem(
+    session: Session,
+    day: date,
+    area_ids: Collection[int],
+    *,
+    travel: TravelModel | None = None,
+) -> Problem:
+    """The plain problem of planning ``day`` for the workers and visits of ``area_ids``."""
+    origin = day_origin(day)
+    workers = list(
+        session.exec(
+            select(Worker)
+            .where(col(Worker.area_id).in_(area_ids), col(Worker.active).is_(True))
+            .where(Worker.start_date <= day)
+            .order_by(col(Worker.id))
+        ).all()
+    )
+    shifts = worker_shifts(session, workers, day)
+    workers = [w for w in workers if shifts.get(w.id or 0)]
+    worker_ids = [w.id for w in workers if w.id is not None]
+    skills = valid_skills(session, worker_ids, day)
+    histories = worker_histories(session, worker_ids, day)
+    worker_specs = tuple(
+        WorkerSpec(
+            id=w.id or 0,
+            name=w.name,
+            area_id=w.area_id,
+            home=Point(w.home_latitude, w.home_longitude),
+            transport_mode=w.transport_mode.value,
+            gender=w.gender.value,
+            skills=frozenset(skills.get(w.id or 0, ())),
+            shifts=shifts[w.id or 0],
+            hourly_pay_pence=w.hourly_pay_pence,
+            contracted_seconds_per_week=w.contracted_minutes_per_week * 60,
+            minimum_seconds_per_week=w.minimum_minutes_per_week * 60,
+            opted_out_of_48h=w.opted_out_of_48h,
+            young_worker=is_young(w, day),
+            history=histories[w.id or 0],
+        )
+        for w in workers
+    )
+    visits = session.exec(
+        select(Visit, Client)
+        .join(Client, col(Client.id) == Visit.client_id)
+        .where(col(Visit.area_id).in_(area_ids), Visit.day == day)
+        .where(col(Visit.status) != VisitStatus.CANCELLED)
+        .order_by(col(Visit.id))
+    ).all()
+    client_ids = {client.id for _, client in visits}
+    preferences: dict[int, dict[CarerPreferenceKind, set[int]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    for pref in session.exec(
+        select(ClientCarerPreference).where(col(ClientCarerPreference.client_id).in_(client_ids))
+    ).all():
+        preferences[pref.client_id][pref.kind].add(pref.worker_id)
+    visit_specs = []
+    for visit, client in visits:
+        pins = tuple(
+            w for w in (visit.pinned_worker_id, visit.pinned_second_worker_id) if w is not None
+        )
+        prefs = preferences[client.id or 0]
+        visit_specs.append(
+            VisitSpec(
+                id=visit.id or 0,
+                client_id=client.id or 0,
+                area_id=visit.area_id,
+                location=Point(client.latitude, client.longitude),
+                earliest_start=seconds_since(origin, visit.earliest_start),
+                latest_start=seconds_since(origin, visit.latest_start),
+                preferred_start=seconds_since(origin, visit.preferred_start),
+                duration=visit.duration_minutes * 60,
+                required_skills=frozenset(visit.required_skills),
+                carers_required=visit.carers_required,
+                time_critical=visit.time_critical,
+                priority=visit.priority,
+                tasks=visit.tasks,
+                carer_gender=client.carer_gender.value,
+                carer_gender_strict=client.carer_gender_strict,
+                declined_workers=frozenset(prefs[CarerPreferenceKind.DECLINED]),
+                preferred_workers=frozenset(prefs[CarerPreferenceKind.PREFERRED]),
+                pinned_workers=pins,
+            )
+        )
+    return Problem(
+        day=day,
+        origin=origin,
+        workers=worker_specs,
+        visits=tuple(visit_specs),
+        travel=travel or TravelModel(),
+        name=f"{day.isoformat()} areas {','.join(str(a) for a in sorted(area_ids))}",
+    )

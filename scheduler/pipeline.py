@@ -1,0 +1,299 @@
+"""The planning pipeline: load a day, solve it, validate it, store it, publish it.
+
+A plan run moves pending → running → draft → validated → published. Nothing a
+reader sees changes until the last step, which flips every (area, day) pointer
+in :class:`PublishedRota` in one transaction. A plan that the independent
+validator rejects is marked failed and never published.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler.build import build_problem
+from scheduler.db.engine import session_scope
+from scheduler.db.models import (
+    Area,
+    Assignment,
+    PlanRun,
+    PlanRunArea,
+    PlanRunStatus,
+    PublishedRota,
+    UnallocatedVisit,
+)
+from scheduler.db.types import utc_now
+from scheduler.parameters import Parameters
+from scheduler.problem import Problem, Result
+from scheduler.solver import solve
+from scheduler.validate import validate
+
+log = logging.getLogger(__name__)
+
+
+class PlanFailed(RuntimeError):
+    """The plan could not be made or did not pass validation; nothing was published."""
+
+
+@dataclass(frozen=True)
+class AreaPlan:
+    """One area's problem and the solver's result for it."""
+
+    area_id: int
+    problem: Problem
+    result: Result
+
+
+def create_plan_run(
+    session: Session,
+    day: date,
+    area_ids: Collection[int],
+    *,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+    key: str | None = None,
+) -> PlanRun:
+    """Record a pending plan run for ``day`` and ``area_ids`` (all areas when empty)."""
+    if not area_ids:
+        area_ids = [a for a in session.exec(select(Area.id).order_by(col(Area.id))).all() if a]
+    run = PlanRun(
+        key=key or f"{trigger}:{day.isoformat()}:{uuid.uuid4().hex}",
+        day=day,
+        trigger=trigger,
+        requested_by=requested_by,
+        progress_total=len(area_ids),
+    )
+    session.add(run)
+    session.flush()
+    for area_id in sorted(set(area_ids)):
+        session.add(PlanRunArea(plan_run_id=run.id or 0, area_id=area_id))
+    session.flush()
+    return run
+
+
+def plan_run_areas(session: Session, plan_run_id: int) -> list[int]:
+    """The area ids a plan run covers, in order."""
+    return list(
+        session.exec(
+            select(PlanRunArea.area_id)
+            .where(PlanRunArea.plan_run_id == plan_run_id)
+            .order_by(col(PlanRunArea.area_id))
+        ).all()
+    )
+
+
+def _update_run(engine: Engine, plan_run_id: int, **changes: object) -> None:
+    with session_scope(engine) as session:
+        run = session.get(PlanRun, plan_run_id)
+        assert run is not None
+        for name, value in changes.items():
+            setattr(run, name, value)
+        session.add(run)
+
+
+def solve_areas(
+    engine: Engine,
+    plan_run_id: int,
+    day: date,
+    area_ids: list[int],
+    params: Parameters,
+    time_limit_seconds: float,
+) -> list[AreaPlan]:
+    """Solve each area as its own sub-problem, recording progress on the run."""
+    plans: list[AreaPlan] = []
+    allocated = 0
+    for done, area_id in enumerate(area_ids, start=1):
+        with Session(engine) as session:
+            problem = build_problem(session, day, [area_id])
+        result = solve(problem, params, time_limit_seconds=time_limit_seconds)
+        plans.append(AreaPlan(area_id, problem, result))
+        allocated += len({a.visit_id for a in result.assignments})
+        _update_run(engine, plan_run_id, progress_done=done, visits_allocated=allocated)
+    return plans
+
+
+def check_plans(plans: list[AreaPlan], params: Parameters) -> list[str]:
+    """Every violation the independent validator finds, as readable lines."""
+    problems = []
+    for plan in plans:
+        for violation in validate(plan.problem, plan.result, params):
+            problems.append(f"area {plan.area_id}: {violation}")
+    return problems
+
+
+def summarise(plans: list[AreaPlan]) -> tuple[dict[str, int], dict[str, object]]:
+    """The objective by component and the plan's headline figures, over all areas."""
+    objective: dict[str, int] = {}
+    visits = dropped = travel = contact = 0
+    reasons: dict[str, int] = {}
+    for plan in plans:
+        for name, value in plan.result.objective.items():
+            objective[name] = objective.get(name, 0) + int(value)
+        visits += len(plan.problem.visits)
+        dropped += len(plan.result.dropped)
+        travel += sum(a.travel for a in plan.result.assignments)
+        contact += sum(a.end - a.start for a in plan.result.assignments)
+        for drop in plan.result.dropped:
+            reasons[drop.reason_code] = reasons.get(drop.reason_code, 0) + 1
+    figures: dict[str, object] = {
+        "visits": visits,
+        "allocated": visits - dropped,
+        "unallocated": dropped,
+        "unallocated_by_reason": reasons,
+        "travel_hours": round(travel / 3600, 2),
+        "contact_hours": round(contact / 3600, 2),
+        "travel_share": round(travel / (travel + contact), 4) if travel + contact else 0.0,
+        "workers_on_duty": sum(len(p.problem.workers) for p in plans),
+        "solver_status": sorted({p.result.status for p in plans}),
+    }
+    return objective, figures
+
+
+def store_draft(session: Session, plan_run_id: int, plans: list[AreaPlan]) -> None:
+    """Write the assignments and unallocated visits of a run (not yet visible to readers)."""
+    for plan in plans:
+        origin = plan.problem.origin
+        for a in plan.result.assignments:
+            session.add(
+                Assignment(
+                    plan_run_id=plan_run_id,
+                    visit_id=a.visit_id,
+                    worker_id=a.worker_id,
+                    sequence=a.sequence,
+                    start=origin + timedelta(seconds=a.start),
+                    end=origin + timedelta(seconds=a.end),
+                    travel_seconds=a.travel,
+                )
+            )
+        for d in plan.result.dropped:
+            session.add(
+                UnallocatedVisit(
+                    plan_run_id=plan_run_id,
+                    visit_id=d.visit_id,
+                    reason_code=d.reason_code,
+                    reason=d.reason[:400],
+                )
+            )
+
+
+def publish(session: Session, plan_run_id: int) -> None:
+    """Make a validated run the rota readers see for each of its areas, at once."""
+    run = session.get(PlanRun, plan_run_id)
+    if run is None or run.status != PlanRunStatus.VALIDATED:
+        raise PlanFailed(f"plan run {plan_run_id} is not validated; it cannot be published")
+    now = utc_now()
+    for area_id in plan_run_areas(session, plan_run_id):
+        pointer = session.get(PublishedRota, (area_id, run.day))
+        if pointer is None:
+            session.add(
+                PublishedRota(area_id=area_id, day=run.day, plan_run_id=plan_run_id, published_at=now)
+            )
+            continue
+        previous = session.get(PlanRun, pointer.plan_run_id)
+        if previous is not None and previous.status == PlanRunStatus.PUBLISHED:
+            previous.status = PlanRunStatus.SUPERSEDED
+            session.add(previous)
+        pointer.plan_run_id = plan_run_id
+        pointer.published_at = now
+        session.add(pointer)
+    run.status = PlanRunStatus.PUBLISHED
+    run.published_at = now
+    session.add(run)
+
+
+def execute_plan_run(
+    engine: Engine,
+    plan_run_id: int,
+    *,
+    params: Parameters | None = None,
+    time_limit_seconds: float = 10.0,
+) -> PlanRun:
+    """Run a pending plan run to the end: solve, validate, store, publish.
+
+    On any failure the run is marked failed with the reason and the published
+    rota is left as it was; :class:`PlanFailed` is raised.
+    """
+    params = params or Parameters()
+    started = time.monotonic()
+    with session_scope(engine) as session:
+        run = session.get(PlanRun, plan_run_id)
+        if run is None:
+            raise PlanFailed(f"no plan run {plan_run_id}")
+        day = run.day
+        area_ids = plan_run_areas(session, plan_run_id)
+        run.status = PlanRunStatus.RUNNING
+        run.started_at = utc_now()
+        run.progress_total = len(area_ids)
+        session.add(run)
+    try:
+        plans = solve_areas(engine, plan_run_id, day, area_ids, params, time_limit_seconds)
+        objective, figures = summarise(plans)
+        with session_scope(engine) as session:
+            store_draft(session, plan_run_id, plans)
+            run = session.get(PlanRun, plan_run_id)
+            assert run is not None
+            run.status = PlanRunStatus.DRAFT
+            run.objective = objective
+            run.figures = figures
+            run.visits_total = int(figures["visits"])  # type: ignore[call-overload]
+            run.visits_allocated = int(figures["allocated"])  # type: ignore[call-overload]
+            session.add(run)
+        violations = check_plans(plans, params)
+        if violations:
+            raise PlanFailed(
+                f"the validator found {len(violations)} violation(s): " + "; ".join(violations[:20])
+            )
+        with session_scope(engine) as session:
+            run = session.get(PlanRun, plan_run_id)
+            assert run is not None
+            run.status = PlanRunStatus.VALIDATED
+            session.add(run)
+            session.flush()
+            publish(session, plan_run_id)
+            run.finished_at = utc_now()
+            run.figures = {**run.figures, "wall_seconds": round(time.monotonic() - started, 2)}
+            session.add(run)
+    except Exception as error:
+        log.exception("plan run %s failed", plan_run_id)
+        _update_run(
+            engine,
+            plan_run_id,
+            status=PlanRunStatus.FAILED,
+            error=str(error)[:4000],
+            finished_at=utc_now(),
+        )
+        if isinstance(error, PlanFailed):
+            raise
+        raise PlanFailed(str(error)) from error
+    with Session(engine) as session:
+        finished = session.get(PlanRun, plan_run_id)
+        assert finished is not None
+        return finished
+
+
+def plan_day(
+    engine: Engine,
+    day: date,
+    area_ids: Collection[int] = (),
+    *,
+    params: Parameters | None = None,
+    time_limit_seconds: float = 10.0,
+    trigger: str = "manual",
+    requested_by: int | None = None,
+) -> PlanRun:
+    """Create and execute a plan run for ``day`` (all areas when ``area_ids`` is empty)."""
+    with session_scope(engine) as session:
+        run = create_plan_run(
+            session, day, area_ids, trigger=trigger, requested_by=requested_by
+        )
+        plan_run_id = run.id or 0
+    return execute_plan_run(
+        engine, plan_run_id, params=params, time_limit_seconds=time_limit_seconds
+    )
