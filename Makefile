@@ -35,7 +35,7 @@ lint: setup
 
 ## sample: regenerate the committed sample area (one team) under data/sample
 sample: setup
-	rm -rf instance/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare generate --workers 20 --areas 1 --seed 7 --date 2026-11-24
+	rm -rf instance/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare generate --workers 20 --areas 1 --seed 2 --date 2026-11-24
 	rm -rf data/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare export --dataset data/sample
 
 clean:
