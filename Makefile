@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 export HOMECARE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup demo test test-sqlite test-postgresql lint sample clean
+.PHONY: setup demo test test-sqlite test-postgresql lint sample clean browser-setup bench-api
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,16 @@ sample: setup
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+## browser-setup: Debian's Chromium for the browser tests (never `playwright install`)
+browser-setup:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# The browser tests run in the SQLite pass of `make test`, so it needs Chromium first.
+test-sqlite: browser-setup
+
+## bench-api: 200 concurrent workers fetching their routes from gunicorn on PostgreSQL
+bench-api: setup
+	$(BIN)/python -m benchmarks.api.run --workers $${BENCH_WORKERS:-5000} --concurrency 200 --seconds 20

@@ -78,7 +78,9 @@ def subtract(shifts: Iterable[Shift], gaps: Iterable[tuple[int, int]]) -> tuple[
     return tuple(Shift(s, e) for s, e in sorted(pieces) if e > s)
 
 
-def worker_shifts(session: Session, workers: list[Worker], day: date) -> dict[int, tuple[Shift, ...]]:
+def worker_shifts(
+    session: Session, workers: list[Worker], day: date
+) -> dict[int, tuple[Shift, ...]]:
     """Each worker's periods of availability on ``day``: weekly pattern less absences."""
     origin = day_origin(day)
     ids = [w.id for w in workers if w.id is not None]
@@ -86,16 +88,24 @@ def worker_shifts(session: Session, workers: list[Worker], day: date) -> dict[in
         select(AvailabilityPattern)
         .where(col(AvailabilityPattern.worker_id).in_(ids))
         .where(AvailabilityPattern.weekday == day.weekday())
-        .where(or_(col(AvailabilityPattern.valid_from).is_(None), AvailabilityPattern.valid_from <= day))
         .where(
-            or_(col(AvailabilityPattern.valid_until).is_(None), AvailabilityPattern.valid_until >= day)
+            or_(
+                col(AvailabilityPattern.valid_from).is_(None),
+                col(AvailabilityPattern.valid_from) <= day,
+            )
+        )
+        .where(
+            or_(
+                col(AvailabilityPattern.valid_until).is_(None),
+                col(AvailabilityPattern.valid_until) >= day,
+            )
         )
     ).all()
     day_end = local_instant(day + timedelta(days=1), datetime.min.time())
     absences = session.exec(
         select(Absence)
         .where(col(Absence.worker_id).in_(ids))
-        .where(and_(Absence.starts_at < day_end, Absence.ends_at > origin))
+        .where(and_(col(Absence.starts_at) < day_end, col(Absence.ends_at) > origin))
     ).all()
     raw: dict[int, list[Shift]] = defaultdict(list)
     for pattern in patterns:

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import click
@@ -39,7 +40,9 @@ def _parse_day(text: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD, today or tomorrow)") from error
+        raise click.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD, today or tomorrow)"
+        ) from error
 
 
 @click.group()
@@ -66,7 +69,9 @@ def db_upgrade(revision: str) -> None:
 @main.command()
 @click.option("--workers", type=click.IntRange(1, 50_000), required=True, help="Workforce size")
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--date", "day_text", default=None, help="First day to make visits for (default tomorrow)")
+@click.option(
+    "--date", "day_text", default=None, help="First day to make visits for (default tomorrow)"
+)
 @click.option("--days", type=click.IntRange(1, 60), default=1, show_default=True)
 @click.option("--areas", type=click.IntRange(1, 2000), default=None, help="Number of areas")
 def generate(workers: int, seed: int, day_text: str | None, days: int, areas: int | None) -> None:
@@ -88,7 +93,9 @@ def generate(workers: int, seed: int, day_text: str | None, days: int, areas: in
 
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", default=None, help="workers, clients, care_plans, training, … (file imports)")
+@click.option(
+    "--kind", default=None, help="workers, clients, care_plans, training, … (file imports)"
+)
 def import_command(path: Path, kind: str | None) -> None:
     """Import a file (with --kind) or a folder holding one file per kind, whole or not at all."""
     from scheduler.db.engine import session_scope
@@ -100,26 +107,31 @@ def import_command(path: Path, kind: str | None) -> None:
     try:
         with session_scope(engine) as session:
             if path.is_dir():
-                report = import_dataset(session, path)
+                reports = list(import_dataset(session, path).values())
             else:
                 if kind is None:
                     raise click.UsageError("--kind is required when importing one file")
-                report = import_file(session, kind, path)
+                reports = [import_file(session, kind, path)]
     except ImportRejected as rejected:
         for error in rejected.errors:
             click.echo(str(error), err=True)
-        raise click.ClickException(f"import rejected: {len(rejected.errors)} problem(s); nothing written") from None
-    click.echo(str(report))
+        raise click.ClickException(
+            f"import rejected: {len(rejected.errors)} problem(s); nothing written"
+        ) from None
+    for report in reports:
+        click.echo(str(report))
 
 
 @main.command("export")
 @click.argument("kind", required=False)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "bundle"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--area", "area_ids", type=int, multiple=True)
 @click.option("--dataset", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--date", "day_text", default=None, help="For --format bundle: the planned day")
 def export_command(
-    kind: str | None, fmt: str, area_ids: tuple[int, ...], dataset: Path | None, day_text: str | None
+    kind: str | None,
+    fmt: Literal["csv", "json"],
+    area_ids: tuple[int, ...],
+    dataset: Path | None,
 ) -> None:
     """Export one kind to stdout, or every kind into a --dataset folder."""
     from scheduler.db.engine import session_scope
@@ -139,37 +151,79 @@ def export_command(
 @main.command()
 @click.option("--date", "day_text", default=None, help="YYYY-MM-DD, today or tomorrow (default)")
 @click.option("--area", "area_codes", multiple=True, help="Area code or id (default: all)")
-@click.option("--seconds", type=click.FloatRange(0.1, 3600), default=None, help="Solver time per area")
+@click.option(
+    "--time-budget",
+    "--seconds",
+    "budget",
+    type=click.FloatRange(0.5, 24 * 3600),
+    default=None,
+    help="Wall-time budget for the whole plan, in seconds",
+)
+@click.option(
+    "--max-visits",
+    type=click.IntRange(10, 5000),
+    default=None,
+    help="Largest sub-problem, in visits",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Local solver processes (default: one per core)",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    help="Plan through this Dask scheduler (default: DASK_SCHEDULER_ADDRESS)",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan run as JSON")
-def plan(day_text: str | None, area_codes: tuple[str, ...], seconds: float | None, as_json: bool) -> None:
+def plan(
+    day_text: str | None,
+    area_codes: tuple[str, ...],
+    budget: float | None,
+    max_visits: int | None,
+    processes: int | None,
+    dask_address: str | None,
+    as_json: bool,
+) -> None:
     """Plan a day from the database, validate it and publish it."""
-    from sqlmodel import Session, or_, select
+    from sqlmodel import Session
+    from tqdm import tqdm
 
-    from scheduler.db.models import Area
-    from scheduler.pipeline import PlanFailed, plan_day
+    from scheduler.partition import DEFAULT_MAX_VISITS
+    from scheduler.pipeline import PlanFailed, PlanningOptions, plan_day
     from scheduler.visits import materialise_visits
 
     engine = _engine()
     day = _parse_day(day_text)
     with Session(engine) as session:
-        area_ids: list[int] = []
-        for code in area_codes:
-            area = session.exec(
-                select(Area).where(or_(Area.code == code, Area.id == (int(code) if code.isdigit() else -1)))
-            ).first()
-            if area is None:
-                raise click.BadParameter(f"no area {code!r}", param_hint="--area")
-            area_ids.append(area.id or 0)
+        area_ids = _area_ids(session, area_codes)
         created = materialise_visits(session, day, area_ids or None)
         session.commit()
     if created:
         click.echo(f"made {created} visits for {day.isoformat()} from care plans")
+    bar = tqdm(total=0, unit="sub-problem", disable=as_json, file=sys.stderr)
+
+    def progress(done: int, total: int, allocated: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix(allocated=allocated)
+        bar.refresh()
+
+    options = PlanningOptions(
+        time_budget_seconds=budget or _settings().plan_seconds,
+        max_visits=max_visits or DEFAULT_MAX_VISITS,
+        processes=processes,
+        dask_address=dask_address,
+        progress=progress,
+    )
     try:
-        run = plan_day(
-            engine, day, area_ids, time_limit_seconds=seconds or _settings().plan_seconds
-        )
+        run = plan_day(engine, day, area_ids, options=options)
     except PlanFailed as error:
         raise click.ClickException(f"plan failed, nothing published: {error}") from None
+    finally:
+        bar.close()
     if as_json:
         click.echo(json.dumps(run.model_dump(mode="json"), indent=2))
         return
@@ -177,15 +231,37 @@ def plan(day_text: str | None, area_codes: tuple[str, ...], seconds: float | Non
     click.echo(f"plan run {run.id} for {run.day.isoformat()}: {run.status.value}")
     click.echo(
         f"  visits {figures.get('visits')}  allocated {figures.get('allocated')}  "
-        f"unallocated {figures.get('unallocated')}  workers on duty {figures.get('workers_on_duty')}"
+        f"unallocated {figures.get('unallocated')}  "
+        f"workers on duty {figures.get('workers_on_duty')}  "
+        f"sub-problems {figures.get('sub_problems')}"
     )
     click.echo(
         f"  travel {figures.get('travel_hours')} h  contact {figures.get('contact_hours')} h  "
-        f"travel share {figures.get('travel_share')}"
+        f"travel share {figures.get('travel_share')}  wall {figures.get('wall_seconds')} s"
     )
     for reason, count in sorted(dict(figures.get("unallocated_by_reason", {})).items()):
         click.echo(f"  unallocated because {reason}: {count}")
     click.echo("  objective: " + ", ".join(f"{k} {v}" for k, v in sorted(run.objective.items())))
+
+
+def _area_ids(session: object, area_codes: tuple[str, ...]) -> list[int]:
+    """Ids of the areas named by code or id; a usage error names an unknown one."""
+    from sqlmodel import Session, or_, select
+
+    from scheduler.db.models import Area
+
+    assert isinstance(session, Session)
+    area_ids: list[int] = []
+    for code in area_codes:
+        area = session.exec(
+            select(Area).where(
+                or_(Area.code == code, Area.id == (int(code) if code.isdigit() else -1))
+            )
+        ).first()
+        if area is None:
+            raise click.BadParameter(f"no area {code!r}", param_hint="--area")
+        area_ids.append(area.id or 0)
+    return area_ids
 
 
 @main.command("demo-users")
@@ -210,8 +286,12 @@ def serve(host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--sample", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("data/sample"), show_default=True)
+@click.option(
+    "--sample",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("data/sample"),
+    show_default=True,
+)
 @click.option("--seconds", type=float, default=10.0, show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Load and plan only")

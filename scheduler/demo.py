@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -26,7 +27,7 @@ def ensure_demo_users(engine: Engine, *, password: str = DEMO_PASSWORD) -> list[
         worker = session.exec(
             select(Worker).where(Worker.area_id == area.id).order_by(col(Worker.id))
         ).first()
-        wanted = {
+        wanted: dict[str, dict[str, Any]] = {
             "admin": {"role": Role.ADMIN},
             "manager": {"role": Role.MANAGER, "region_id": area.region_id},
             "coordinator": {"role": Role.COORDINATOR, "area_ids": [area.id]},
@@ -38,7 +39,7 @@ def ensure_demo_users(engine: Engine, *, password: str = DEMO_PASSWORD) -> list[
                 select(UserAccount).where(UserAccount.username == username)
             ).first()
             if exists is None:
-                create_user(session, username=username, password=password, **scope)  # type: ignore[arg-type]
+                create_user(session, username=username, password=password, **scope)
             lines.append(f"  {scope['role'].value:<12} username {username:<12} password {password}")
         return lines
 
@@ -46,7 +47,7 @@ def ensure_demo_users(engine: Engine, *, password: str = DEMO_PASSWORD) -> list[
 def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> Iterator[str]:
     """Migrate, load ``sample`` if the database is empty, plan ``day``; yield progress lines."""
     from scheduler.io import import_dataset
-    from scheduler.pipeline import plan_day
+    from scheduler.pipeline import PlanningOptions, plan_day
     from scheduler.visits import materialise_visits
 
     upgrade(engine)
@@ -59,7 +60,9 @@ def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> 
         made = materialise_visits(session, day, None)
         session.commit()
     yield f"made {made} visits for {day.isoformat()} from care plans"
-    run = plan_day(engine, day, time_limit_seconds=seconds, trigger="demo")
+    run = plan_day(
+        engine, day, options=PlanningOptions(time_budget_seconds=seconds), trigger="demo"
+    )
     figures = run.figures
     yield (
         f"plan run {run.id} {run.status.value}: {figures.get('allocated')} of "

@@ -30,9 +30,17 @@ from scheduler.db.models import (
     UnallocatedVisit,
 )
 from scheduler.db.types import utc_now
+from scheduler.executors import planning_executor
 from scheduler.parameters import Parameters
-from scheduler.problem import Problem, Result
-from scheduler.solver import solve
+from scheduler.partition import DEFAULT_MAX_VISITS, partition
+from scheduler.planner import (
+    DEFAULT_NEIGHBOUR_TRAVEL_SECONDS,
+    FIRST_PASS_SHARE,
+    PartPlan,
+    Progress,
+    mend_seams,
+    solve_parts,
+)
 from scheduler.validate import validate
 
 log = logging.getLogger(__name__)
@@ -43,12 +51,20 @@ class PlanFailed(RuntimeError):
 
 
 @dataclass(frozen=True)
-class AreaPlan:
-    """One area's problem and the solver's result for it."""
+class PlanningOptions:
+    """How to plan: total wall-time budget (seconds), sub-problem size, where to solve.
 
-    area_id: int
-    problem: Problem
-    result: Result
+    ``processes``: local solver processes (None: one per core; 1: solve in this
+    process). ``dask_address``: plan through this Dask scheduler instead.
+    """
+
+    time_budget_seconds: float = 10.0
+    max_visits: int = DEFAULT_MAX_VISITS
+    processes: int | None = None
+    dask_address: str | None = None
+    neighbour_travel_seconds: int = DEFAULT_NEIGHBOUR_TRAVEL_SECONDS
+    seed: int = 0
+    progress: Progress | None = None
 
 
 def create_plan_run(
@@ -68,7 +84,6 @@ def create_plan_run(
         day=day,
         trigger=trigger,
         requested_by=requested_by,
-        progress_total=len(area_ids),
     )
     session.add(run)
     session.flush()
@@ -98,45 +113,91 @@ def _update_run(engine: Engine, plan_run_id: int, **changes: object) -> None:
         session.add(run)
 
 
-def solve_areas(
+def solve_day(
     engine: Engine,
     plan_run_id: int,
     day: date,
     area_ids: list[int],
     params: Parameters,
-    time_limit_seconds: float,
-) -> list[AreaPlan]:
-    """Solve each area as its own sub-problem, recording progress on the run."""
-    plans: list[AreaPlan] = []
-    allocated = 0
-    for done, area_id in enumerate(area_ids, start=1):
-        with Session(engine) as session:
-            problem = build_problem(session, day, [area_id])
-        result = solve(problem, params, time_limit_seconds=time_limit_seconds)
-        plans.append(AreaPlan(area_id, problem, result))
-        allocated += len({a.visit_id for a in result.assignments})
+    options: PlanningOptions,
+) -> list[PartPlan]:
+    """Build the day's problem, split it, solve the parts side by side, mend the seams.
+
+    Progress (sub-problems done / total, visits allocated) is recorded on the run.
+    """
+    with Session(engine) as session:
+        problem = build_problem(session, day, area_ids)
+    parts = partition(problem, max_visits=options.max_visits)
+    _update_run(engine, plan_run_id, progress_total=len(parts), visits_total=len(problem.visits))
+
+    def progress(done: int, total: int, allocated: int) -> None:
         _update_run(engine, plan_run_id, progress_done=done, visits_allocated=allocated)
-    return plans
+        if options.progress is not None:
+            options.progress(done, total, allocated)
+
+    first_pass = options.time_budget_seconds * (FIRST_PASS_SHARE if len(parts) > 1 else 1.0)
+    use_pool = len(parts) > 1 and (options.processes != 1 or options.dask_address)
+    if not use_pool:
+        plans = solve_parts(
+            parts,
+            params,
+            executor=None,
+            slots=1,
+            budget_seconds=first_pass,
+            seed=options.seed,
+            progress=progress,
+        )
+        return mend_seams(
+            plans,
+            params,
+            executor=None,
+            slots=1,
+            budget_seconds=options.time_budget_seconds - first_pass,
+            seed=options.seed,
+            neighbour_travel_seconds=options.neighbour_travel_seconds,
+        )
+    with planning_executor(processes=options.processes, dask_address=options.dask_address) as (
+        executor,
+        slots,
+    ):
+        plans = solve_parts(
+            parts,
+            params,
+            executor=executor,
+            slots=slots,
+            budget_seconds=first_pass,
+            seed=options.seed,
+            progress=progress,
+        )
+        return mend_seams(
+            plans,
+            params,
+            executor=executor,
+            slots=slots,
+            budget_seconds=options.time_budget_seconds - first_pass,
+            seed=options.seed,
+            neighbour_travel_seconds=options.neighbour_travel_seconds,
+        )
 
 
-def check_plans(plans: list[AreaPlan], params: Parameters) -> list[str]:
+def check_plans(plans: list[PartPlan], params: Parameters) -> list[str]:
     """Every violation the independent validator finds, as readable lines."""
     problems = []
     for plan in plans:
-        for violation in validate(plan.problem, plan.result, params):
-            problems.append(f"area {plan.area_id}: {violation}")
+        for violation in validate(plan.part.problem, plan.result, params):
+            problems.append(f"{plan.part.key}: {violation}")
     return problems
 
 
-def summarise(plans: list[AreaPlan]) -> tuple[dict[str, int], dict[str, object]]:
-    """The objective by component and the plan's headline figures, over all areas."""
+def summarise(plans: list[PartPlan]) -> tuple[dict[str, int], dict[str, object]]:
+    """The objective by component and the plan's headline figures, over all parts."""
     objective: dict[str, int] = {}
     visits = dropped = travel = contact = 0
     reasons: dict[str, int] = {}
     for plan in plans:
         for name, value in plan.result.objective.items():
             objective[name] = objective.get(name, 0) + int(value)
-        visits += len(plan.problem.visits)
+        visits += len(plan.part.problem.visits)
         dropped += len(plan.result.dropped)
         travel += sum(a.travel for a in plan.result.assignments)
         contact += sum(a.end - a.start for a in plan.result.assignments)
@@ -150,16 +211,17 @@ def summarise(plans: list[AreaPlan]) -> tuple[dict[str, int], dict[str, object]]
         "travel_hours": round(travel / 3600, 2),
         "contact_hours": round(contact / 3600, 2),
         "travel_share": round(travel / (travel + contact), 4) if travel + contact else 0.0,
-        "workers_on_duty": sum(len(p.problem.workers) for p in plans),
+        "workers_on_duty": sum(len(p.part.problem.workers) for p in plans),
+        "sub_problems": len(plans),
         "solver_status": sorted({p.result.status for p in plans}),
     }
     return objective, figures
 
 
-def store_draft(session: Session, plan_run_id: int, plans: list[AreaPlan]) -> None:
+def store_draft(session: Session, plan_run_id: int, plans: list[PartPlan]) -> None:
     """Write the assignments and unallocated visits of a run (not yet visible to readers)."""
     for plan in plans:
-        origin = plan.problem.origin
+        origin = plan.part.problem.origin
         for a in plan.result.assignments:
             session.add(
                 Assignment(
@@ -193,7 +255,9 @@ def publish(session: Session, plan_run_id: int) -> None:
         pointer = session.get(PublishedRota, (area_id, run.day))
         if pointer is None:
             session.add(
-                PublishedRota(area_id=area_id, day=run.day, plan_run_id=plan_run_id, published_at=now)
+                PublishedRota(
+                    area_id=area_id, day=run.day, plan_run_id=plan_run_id, published_at=now
+                )
             )
             continue
         previous = session.get(PlanRun, pointer.plan_run_id)
@@ -213,7 +277,7 @@ def execute_plan_run(
     plan_run_id: int,
     *,
     params: Parameters | None = None,
-    time_limit_seconds: float = 10.0,
+    options: PlanningOptions | None = None,
 ) -> PlanRun:
     """Run a pending plan run to the end: solve, validate, store, publish.
 
@@ -221,6 +285,7 @@ def execute_plan_run(
     rota is left as it was; :class:`PlanFailed` is raised.
     """
     params = params or Parameters()
+    options = options or PlanningOptions()
     started = time.monotonic()
     with session_scope(engine) as session:
         run = session.get(PlanRun, plan_run_id)
@@ -230,10 +295,9 @@ def execute_plan_run(
         area_ids = plan_run_areas(session, plan_run_id)
         run.status = PlanRunStatus.RUNNING
         run.started_at = utc_now()
-        run.progress_total = len(area_ids)
         session.add(run)
     try:
-        plans = solve_areas(engine, plan_run_id, day, area_ids, params, time_limit_seconds)
+        plans = solve_day(engine, plan_run_id, day, area_ids, params, options)
         objective, figures = summarise(plans)
         with session_scope(engine) as session:
             store_draft(session, plan_run_id, plans)
@@ -284,16 +348,12 @@ def plan_day(
     area_ids: Collection[int] = (),
     *,
     params: Parameters | None = None,
-    time_limit_seconds: float = 10.0,
+    options: PlanningOptions | None = None,
     trigger: str = "manual",
     requested_by: int | None = None,
 ) -> PlanRun:
     """Create and execute a plan run for ``day`` (all areas when ``area_ids`` is empty)."""
     with session_scope(engine) as session:
-        run = create_plan_run(
-            session, day, area_ids, trigger=trigger, requested_by=requested_by
-        )
+        run = create_plan_run(session, day, area_ids, trigger=trigger, requested_by=requested_by)
         plan_run_id = run.id or 0
-    return execute_plan_run(
-        engine, plan_run_id, params=params, time_limit_seconds=time_limit_seconds
-    )
+    return execute_plan_run(engine, plan_run_id, params=params, options=options)

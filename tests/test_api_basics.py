@@ -20,12 +20,24 @@ def seed_two_areas(engine: Engine) -> tuple[int, int]:
         north, south = Region(code="N", name="North"), Region(code="S", name="South")
         session.add_all([north, south])
         session.flush()
-        leeds = Area(code="LDS", name="Leeds", region_id=north.id or 0, latitude=53.8, longitude=-1.55)
-        bath = Area(code="BTH", name="Bath", region_id=south.id or 0, latitude=51.38, longitude=-2.36)
+        leeds = Area(
+            code="LDS", name="Leeds", region_id=north.id or 0, latitude=53.8, longitude=-1.55
+        )
+        bath = Area(
+            code="BTH", name="Bath", region_id=south.id or 0, latitude=51.38, longitude=-2.36
+        )
         session.add_all([leeds, bath])
         session.flush()
-        create_user(session, username="coord", password=PASSWORD, role=Role.COORDINATOR, area_ids=[leeds.id or 0])
-        create_user(session, username="manager", password=PASSWORD, role=Role.MANAGER, region_id=south.id)
+        create_user(
+            session,
+            username="coord",
+            password=PASSWORD,
+            role=Role.COORDINATOR,
+            area_ids=[leeds.id or 0],
+        )
+        create_user(
+            session, username="manager", password=PASSWORD, role=Role.MANAGER, region_id=south.id
+        )
         create_user(session, username="admin", password=PASSWORD, role=Role.ADMIN)
         return leeds.id or 0, bath.id or 0
 
@@ -46,7 +58,10 @@ def test_healthz_reports_the_database(client) -> None:  # type: ignore[no-untype
 def test_wrong_password_gets_no_token(client, engine: Engine) -> None:  # type: ignore[no-untyped-def]
     """A wrong password or unknown user is refused with 401 and no token is stored."""
     seed_two_areas(engine)
-    for body in ({"username": "coord", "password": "nope"}, {"username": "ghost", "password": PASSWORD}):
+    for body in (
+        {"username": "coord", "password": "nope"},
+        {"username": "ghost", "password": PASSWORD},
+    ):
         response = client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 401
         assert "token" not in response.get_json()
@@ -72,12 +87,21 @@ def test_scope_hides_other_areas_like_missing_ones(client, engine: Engine) -> No
     other = client.get(f"/api/v1/areas/{bath}/rota?date=2026-11-24", headers=headers)
     missing = client.get("/api/v1/areas/999999/rota?date=2026-11-24", headers=headers)
     assert other.status_code == missing.status_code == 404
-    assert other.get_json()["message"].replace(str(bath), "N") == missing.get_json()["message"].replace("999999", "N")
+    assert other.get_json()["message"].replace(str(bath), "N") == missing.get_json()[
+        "message"
+    ].replace("999999", "N")
     manager = {"Authorization": f"Bearer {token(client, 'manager')}"}
-    assert client.get(f"/api/v1/areas/{bath}/rota?date=2026-11-24", headers=manager).status_code == 200
-    assert client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=manager).status_code == 404
+    assert (
+        client.get(f"/api/v1/areas/{bath}/rota?date=2026-11-24", headers=manager).status_code == 200
+    )
+    assert (
+        client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=manager).status_code
+        == 404
+    )
     admin = {"Authorization": f"Bearer {token(client, 'admin')}"}
-    assert client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=admin).status_code == 200
+    assert (
+        client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=admin).status_code == 200
+    )
 
 
 def test_revoked_token_is_refused(client, engine: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +109,10 @@ def test_revoked_token_is_refused(client, engine: Engine) -> None:  # type: igno
     leeds, _ = seed_two_areas(engine)
     headers = {"Authorization": f"Bearer {token(client, 'coord')}"}
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
-    assert client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=headers).status_code == 401
+    assert (
+        client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers=headers).status_code
+        == 401
+    )
 
 
 def test_expired_token_is_refused(client, engine: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +123,9 @@ def test_expired_token_is_refused(client, engine: Engine) -> None:  # type: igno
         row = session.exec(select(ApiToken)).one()
         row.expires_at = row.created_at - timedelta(seconds=1)
         session.add(row)
-    response = client.get(f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers={"Authorization": f"Bearer {value}"})
+    response = client.get(
+        f"/api/v1/areas/{leeds}/rota?date=2026-11-24", headers={"Authorization": f"Bearer {value}"}
+    )
     assert response.status_code == 401
 
 
@@ -119,7 +148,10 @@ def test_reading_a_rota_is_audited(client, engine: Engine) -> None:  # type: ign
     """Each read of a rota leaves an audit entry naming the reader, without secrets."""
     leeds, _ = seed_two_areas(engine)
     value = token(client, "coord")
-    client.get(f"/api/v1/areas/{leeds}/rota?date={date(2026, 11, 24)}", headers={"Authorization": f"Bearer {value}"})
+    client.get(
+        f"/api/v1/areas/{leeds}/rota?date={date(2026, 11, 24)}",
+        headers={"Authorization": f"Bearer {value}"},
+    )
     with session_scope(engine) as session:
         entries = session.exec(select(AuditEntry)).all()
     assert [(e.actor, e.action, e.entity) for e in entries] == [("coord", "read", "rota")]

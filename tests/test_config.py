@@ -27,8 +27,14 @@ def test_postgresql_urls_use_psycopg_3() -> None:
     ("environ", "names"),
     [
         ({"HOMECARE_ENV": "production"}, "HOMECARE_SECRET_KEY"),
-        ({"HOMECARE_ENV": "production", "HOMECARE_SECRET_KEY": DEVELOPMENT_SECRET}, "HOMECARE_SECRET_KEY"),
-        ({"HOMECARE_ENV": "production", "HOMECARE_SECRET_KEY": "x" * 40, "HOMECARE_DEBUG": "1"}, "HOMECARE_DEBUG"),
+        (
+            {"HOMECARE_ENV": "production", "HOMECARE_SECRET_KEY": DEVELOPMENT_SECRET},
+            "HOMECARE_SECRET_KEY",
+        ),
+        (
+            {"HOMECARE_ENV": "production", "HOMECARE_SECRET_KEY": "x" * 40, "HOMECARE_DEBUG": "1"},
+            "HOMECARE_DEBUG",
+        ),
         ({"HOMECARE_ENV": "staging"}, "HOMECARE_ENV"),
         ({"HOMECARE_PLAN_SECONDS": "soon"}, "HOMECARE_PLAN_SECONDS"),
     ],

@@ -18,7 +18,9 @@ def test_haversine_matches_a_known_distance() -> None:
 def test_modes_order_by_speed_and_times_are_whole_seconds() -> None:
     """A car is faster than public transport, which is faster than walking."""
     travel = TravelModel()
-    car, bus, walk = (travel.seconds(LEEDS, BRADFORD, m) for m in ("car", "public_transport", "walking"))
+    car, bus, walk = (
+        travel.seconds(LEEDS, BRADFORD, m) for m in ("car", "public_transport", "walking")
+    )
     assert all(isinstance(t, int) for t in (car, bus, walk))
     assert car < bus < walk
     assert travel.seconds(LEEDS, LEEDS, "car") == 0
@@ -26,9 +28,15 @@ def test_modes_order_by_speed_and_times_are_whole_seconds() -> None:
 
 def test_times_follow_the_parameters() -> None:
     """Doubling the speed halves the moving part of the journey."""
-    slow = TravelModel(speeds_kmh={"car": 20.0}, road_factors={"car": 1.0}, overhead_seconds={"car": 0})
-    fast = TravelModel(speeds_kmh={"car": 40.0}, road_factors={"car": 1.0}, overhead_seconds={"car": 0})
-    assert slow.seconds(LEEDS, BRADFORD, "car") == pytest.approx(2 * fast.seconds(LEEDS, BRADFORD, "car"), abs=2)
+    slow = TravelModel(
+        speeds_kmh={"car": 20.0}, road_factors={"car": 1.0}, overhead_seconds={"car": 0}
+    )
+    fast = TravelModel(
+        speeds_kmh={"car": 40.0}, road_factors={"car": 1.0}, overhead_seconds={"car": 0}
+    )
+    assert slow.seconds(LEEDS, BRADFORD, "car") == pytest.approx(
+        2 * fast.seconds(LEEDS, BRADFORD, "car"), abs=2
+    )
 
 
 def test_a_mode_without_parameters_is_refused() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlmodel import SQLModel
 
@@ -22,7 +24,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones, so migrations never import app code."""
     from scheduler.db.types import UTCDateTime
 
