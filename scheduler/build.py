@@ -186,6 +186,28 @@ def worker_histories(
     }
 
 
+def published_plan(
+    session: Session, area_ids: Collection[int], day: date
+) -> dict[int, tuple[tuple[int, ...], datetime]]:
+    """The published assignment of each visit of ``day`` in these areas: workers and start."""
+    rows = session.exec(
+        select(Assignment)
+        .join(PublishedRota, col(PublishedRota.plan_run_id) == Assignment.plan_run_id)
+        .join(Visit, col(Visit.id) == Assignment.visit_id)
+        .where(col(PublishedRota.area_id).in_(area_ids), PublishedRota.day == day)
+        .where(col(Visit.area_id) == PublishedRota.area_id)
+        .order_by(col(Assignment.visit_id), col(Assignment.worker_id))
+    ).all()
+    plan: dict[int, tuple[tuple[int, ...], datetime]] = {}
+    for a in rows:
+        workers, start = plan.get(a.visit_id, ((), a.start))
+        plan[a.visit_id] = ((*workers, a.worker_id), min(start, a.start))
+    return plan
+
+
+FIXED_STATUSES = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
+
+
 def is_young(worker: Worker, day: date) -> bool:
     """True if the worker is under 18 on ``day`` (young-worker limits apply)."""
     if worker.date_of_birth is None:
@@ -201,8 +223,14 @@ def build_problem(
     area_ids: Collection[int],
     *,
     travel: TravelModel | None = None,
+    fixed_before: datetime | None = None,
 ) -> Problem:
-    """The plain problem of planning ``day`` for the workers and visits of ``area_ids``."""
+    """The plain problem of planning ``day`` for the workers and visits of ``area_ids``.
+
+    Visits of the published rota keep it as ``published_workers``/``published_start``
+    (moving them costs a little); those checked in or done, and those published
+    to start before ``fixed_before`` (a disruption's time), are fixed as published.
+    """
     origin = day_origin(day)
     workers = list(
         session.exec(
@@ -251,8 +279,20 @@ def build_problem(
         select(ClientCarerPreference).where(col(ClientCarerPreference.client_id).in_(client_ids))
     ).all():
         preferences[pref.client_id][pref.kind].add(pref.worker_id)
+    published = published_plan(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:
+        if visit.status == VisitStatus.COMPLETED and visit.id not in published:
+            continue  # done outside any plan: nothing left to plan
+        published_workers, published_start = published.get(visit.id or 0, ((), None))
+        fixed = bool(published_workers) and (
+            visit.status in FIXED_STATUSES
+            or (
+                fixed_before is not None
+                and published_start is not None
+                and published_start < fixed_before
+            )
+        )
         pins = tuple(
             w for w in (visit.pinned_worker_id, visit.pinned_second_worker_id) if w is not None
         )
@@ -277,6 +317,11 @@ def build_problem(
                 declined_workers=frozenset(prefs[CarerPreferenceKind.DECLINED]),
                 preferred_workers=frozenset(prefs[CarerPreferenceKind.PREFERRED]),
                 pinned_workers=pins,
+                published_workers=published_workers,
+                published_start=(
+                    seconds_since(origin, published_start) if published_start is not None else None
+                ),
+                fixed=fixed,
             )
         )
     return Problem(

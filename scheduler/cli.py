@@ -264,6 +264,67 @@ def _area_ids(session: object, area_codes: tuple[str, ...]) -> list[int]:
     return area_ids
 
 
+@main.command("scheduler")
+@click.option(
+    "--at",
+    "run_at",
+    default="16:00",
+    show_default=True,
+    help="Daily planning time, Europe/London (HH:MM)",
+)
+@click.option("--once", is_flag=True, help="Run one catch-up pass and exit")
+@click.option("--date", "day_text", default=None, help="With --once: plan this day only")
+@click.option(
+    "--time-budget",
+    "budget",
+    type=click.FloatRange(0.5, 24 * 3600),
+    default=None,
+    help="Wall-time budget per plan, in seconds",
+)
+@click.option("--processes", type=click.IntRange(1, 256), default=None)
+@click.option("--lease-seconds", type=click.IntRange(1, 3600), default=120, show_default=True,
+              help="How long a claim outlives a planner that stopped renewing it")
+def scheduler_command(
+    run_at: str,
+    once: bool,
+    day_text: str | None,
+    budget: float | None,
+    processes: int | None,
+    lease_seconds: int,
+) -> None:
+    """The daily job: plan tomorrow for every area, exactly once; catch up after a miss."""
+    import logging
+    from datetime import time as clock
+
+    from scheduler.claims import process_owner
+    from scheduler.job import JobSettings, catch_up, plan_day_once, run_scheduler
+    from scheduler.pipeline import PlanningOptions
+
+    try:
+        at = clock.fromisoformat(run_at)
+    except ValueError as error:
+        raise click.BadParameter("use HH:MM", param_hint="--at") from error
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = JobSettings(
+        run_at=at,
+        lease=timedelta(seconds=lease_seconds),
+        options=PlanningOptions(
+            time_budget_seconds=budget or _settings().plan_seconds, processes=processes
+        ),
+    )
+    engine = _engine()
+    if not once:
+        run_scheduler(engine, settings)
+        return
+    owner = process_owner()
+    if day_text is not None:
+        reports = [plan_day_once(engine, _parse_day(day_text), owner=owner, settings=settings)]
+    else:
+        reports = catch_up(engine, owner=owner, settings=settings)
+    for report in reports:
+        click.echo(str(report))
+
+
 @main.command("demo-users")
 @click.option("--password", default="demo-password", show_default=True)
 def demo_users(password: str) -> None:

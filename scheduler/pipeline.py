@@ -9,6 +9,8 @@ validator rejects is marked failed and never published.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 import uuid
 from collections.abc import Collection
@@ -19,6 +21,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scheduler.build import build_problem
+from scheduler.claims import (
+    DEFAULT_LEASE,
+    Heartbeat,
+    complete,
+    process_owner,
+    release_failed,
+)
 from scheduler.db.engine import session_scope
 from scheduler.db.models import (
     Area,
@@ -272,20 +281,42 @@ def publish(session: Session, plan_run_id: int) -> None:
     session.add(run)
 
 
+FAULT_VARIABLE = "HOMECARE_FAULT_AT"
+FAULT_POINTS = ("after_draft", "during_publish", "before_commit")
+
+
+def fault_point(name: str) -> None:
+    """Kill this process here (SIGKILL) if ``HOMECARE_FAULT_AT`` names this point.
+
+    Used by the crash tests to prove that a planner dying at any point leaves
+    the published rota intact; inert unless the variable is set.
+    """
+    if os.environ.get(FAULT_VARIABLE) == name:
+        log.warning("fault injected at %s: killing the planner", name)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def execute_plan_run(
     engine: Engine,
     plan_run_id: int,
     *,
     params: Parameters | None = None,
     options: PlanningOptions | None = None,
+    owner: str | None = None,
+    claimed: bool = False,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> PlanRun:
-    """Run a pending plan run to the end: solve, validate, store, publish.
+    """Run a plan run to the end: solve, store the draft, validate, publish.
 
-    On any failure the run is marked failed with the reason and the published
-    rota is left as it was; :class:`PlanFailed` is raised.
+    While it works the run's lease is renewed (and, with ``claimed``, the
+    exactly-once claims ``owner`` holds on its areas, which publishing then
+    marks done in the same transaction or refuses). On any failure the run is
+    marked failed with the reason, the claims are released for a retry, the
+    published rota is left as it was, and :class:`PlanFailed` is raised.
     """
     params = params or Parameters()
     options = options or PlanningOptions()
+    owner = owner or process_owner()
     started = time.monotonic()
     with session_scope(engine) as session:
         run = session.get(PlanRun, plan_run_id)
@@ -295,35 +326,48 @@ def execute_plan_run(
         area_ids = plan_run_areas(session, plan_run_id)
         run.status = PlanRunStatus.RUNNING
         run.started_at = utc_now()
+        run.owner = owner
         session.add(run)
     try:
-        plans = solve_day(engine, plan_run_id, day, area_ids, params, options)
-        objective, figures = summarise(plans)
-        with session_scope(engine) as session:
-            store_draft(session, plan_run_id, plans)
-            run = session.get(PlanRun, plan_run_id)
-            assert run is not None
-            run.status = PlanRunStatus.DRAFT
-            run.objective = objective
-            run.figures = figures
-            run.visits_total = int(figures["visits"])  # type: ignore[call-overload]
-            run.visits_allocated = int(figures["allocated"])  # type: ignore[call-overload]
-            session.add(run)
-        violations = check_plans(plans, params)
-        if violations:
-            raise PlanFailed(
-                f"the validator found {len(violations)} violation(s): " + "; ".join(violations[:20])
-            )
-        with session_scope(engine) as session:
-            run = session.get(PlanRun, plan_run_id)
-            assert run is not None
-            run.status = PlanRunStatus.VALIDATED
-            session.add(run)
-            session.flush()
-            publish(session, plan_run_id)
-            run.finished_at = utc_now()
-            run.figures = {**run.figures, "wall_seconds": round(time.monotonic() - started, 2)}
-            session.add(run)
+        with Heartbeat(
+            engine,
+            plan_run_id,
+            owner=owner,
+            claims=(area_ids, day) if claimed else None,
+            lease=lease,
+        ):
+            plans = solve_day(engine, plan_run_id, day, area_ids, params, options)
+            objective, figures = summarise(plans)
+            with session_scope(engine) as session:
+                store_draft(session, plan_run_id, plans)
+                run = session.get(PlanRun, plan_run_id)
+                assert run is not None
+                run.status = PlanRunStatus.DRAFT
+                run.objective = objective
+                run.figures = figures
+                run.visits_total = int(figures["visits"])  # type: ignore[call-overload]
+                run.visits_allocated = int(figures["allocated"])  # type: ignore[call-overload]
+                session.add(run)
+            fault_point("after_draft")
+            violations = check_plans(plans, params)
+            if violations:
+                raise PlanFailed(
+                    f"the validator found {len(violations)} violation(s): "
+                    + "; ".join(violations[:20])
+                )
+            _update_run(engine, plan_run_id, status=PlanRunStatus.VALIDATED)
+            with session_scope(engine) as session:
+                if claimed:
+                    complete(session, area_ids, day, owner, plan_run_id)
+                publish(session, plan_run_id)
+                fault_point("during_publish")
+                run = session.get(PlanRun, plan_run_id)
+                assert run is not None
+                run.finished_at = utc_now()
+                run.figures = {**run.figures, "wall_seconds": round(time.monotonic() - started, 2)}
+                session.add(run)
+                session.flush()
+                fault_point("before_commit")
     except Exception as error:
         log.exception("plan run %s failed", plan_run_id)
         _update_run(
@@ -333,6 +377,8 @@ def execute_plan_run(
             error=str(error)[:4000],
             finished_at=utc_now(),
         )
+        if claimed:
+            release_failed(engine, area_ids, day, owner)
         if isinstance(error, PlanFailed):
             raise
         raise PlanFailed(str(error)) from error

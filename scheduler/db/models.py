@@ -216,9 +216,7 @@ class ClientCarerPreference(SQLModel, table=True):
 
     client_id: int = Field(foreign_key="client.id", primary_key=True)
     worker_id: int = Field(foreign_key="worker.id", primary_key=True)
-    kind: CarerPreferenceKind = Field(
-        sa_column=Column(_enum(CarerPreferenceKind), nullable=False)
-    )
+    kind: CarerPreferenceKind = Field(sa_column=Column(_enum(CarerPreferenceKind), nullable=False))
 
 
 class CarePlan(SQLModel, table=True):
@@ -297,10 +295,14 @@ class PlanRun(SQLModel, table=True):
     visits_allocated: int = 0
     objective: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    parameters: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False)
-    )
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     error: str = Field(default="", max_length=4000)
+    owner: str = Field(default="", max_length=120, description="The planner process running it")
+    lease_expires_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(UTCDateTime()),
+        description="Renewed while the planner lives; past it, the run is abandoned",
+    )
 
 
 class PlanRunArea(SQLModel, table=True):
@@ -397,3 +399,102 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(default="", max_length=80)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --------------------------------------------------------------------------- the web layer
+
+
+class CheckKind(enum.StrEnum):
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt: kept so every server process slows, then refuses, repeated failures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    username: str = Field(max_length=80, index=True)
+    remote_addr: str = Field(default="", max_length=64, index=True)
+    succeeded: bool = False
+
+
+class VisitCheck(SQLModel, table=True):
+    """A worker's check-in or check-out at a visit: when, and where their phone said they were."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    kind: CheckKind = Field(sa_column=Column(_enum(CheckKind), nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    accuracy_metres: float | None = Field(default=None, ge=0)
+
+    __table_args__ = (sa.UniqueConstraint("visit_id", "worker_id", "kind", name="uq_visit_check"),)
+
+
+class RouteSeen(SQLModel, table=True):
+    """The stops of a worker's route as they last saw it, to show what changed since."""
+
+    worker_id: int = Field(foreign_key="worker.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    seen_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    stops: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
+# --------------------------------------------------------------------------- the daily job
+
+
+class ClaimStatus(enum.StrEnum):
+    CLAIMED = "claimed"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PlanClaim(SQLModel, table=True):
+    """The daily job's exactly-once guard: one row per (area, day) it plans."""
+
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    owner: str = Field(max_length=120)
+    status: ClaimStatus = Field(sa_column=Column(_enum(ClaimStatus), nullable=False))
+    lease_expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    attempts: int = 1
+    plan_run_id: int | None = Field(default=None, foreign_key="planrun.id")
+    updated_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class NoticeAudience(enum.StrEnum):
+    WORKER = "worker"
+    CLIENT = "client"
+
+
+class ChangeNotice(SQLModel, table=True):
+    """A change to a published rota that someone must be told about.
+
+    Workers get the changes to their day; clients get a "different carer" notice
+    when the carer coming to them changes.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    plan_run_id: int = Field(foreign_key="planrun.id", index=True)
+    audience: NoticeAudience = Field(sa_column=Column(_enum(NoticeAudience), nullable=False))
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id")
+    kind: str = Field(max_length=40, description="added, removed, moved, different_carer")
+    message: str = Field(max_length=400)
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,170 @@
+"""The daily job: plan tomorrow for every area at a set time, exactly once, and catch up.
+
+It runs in its own process (``homecare scheduler``), never inside a web worker.
+APScheduler fires the daily plan (default 16:00 Europe/London); on start, and
+every few minutes after, a catch-up plans any (area, day) that is due and not yet
+done — a missed run, or one whose planner crashed (its claim's lease ran out).
+Requests for plans made through the API (pending plan runs) are executed here too.
+Exactly-once comes from the database (:mod:`scheduler.claims`), not from luck.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler.claims import (
+    DEFAULT_LEASE,
+    claim_areas,
+    fail_abandoned_runs,
+    process_owner,
+    unfinished_areas,
+)
+from scheduler.db.engine import session_scope
+from scheduler.db.models import Area
+from scheduler.db.types import utc_now
+from scheduler.parameters import Parameters
+from scheduler.pipeline import PlanFailed, PlanningOptions, create_plan_run, execute_plan_run
+from scheduler.visits import materialise_visits
+
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """When and how the job plans. ``run_at`` is a Europe/London wall-clock time."""
+
+    run_at: time = time(16, 0)
+    catch_up_minutes: int = 5
+    pending_poll_seconds: int = 5
+    lease: timedelta = DEFAULT_LEASE
+    options: PlanningOptions = field(default_factory=PlanningOptions)
+    params: Parameters = field(default_factory=Parameters)
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """What one pass of the job did for one day."""
+
+    day: date
+    claimed: list[int]
+    plan_run_id: int | None
+    status: str
+
+    def __str__(self) -> str:
+        if not self.claimed:
+            return f"{self.day.isoformat()}: nothing to do"
+        return (
+            f"{self.day.isoformat()}: plan run {self.plan_run_id} for {len(self.claimed)} "
+            f"area(s): {self.status}"
+        )
+
+
+def plan_day_once(
+    engine: Engine, day: date, *, owner: str | None = None, settings: JobSettings | None = None
+) -> DayReport:
+    """Plan every area of ``day`` that is not yet done and that this process can claim."""
+    settings = settings or JobSettings()
+    owner = owner or process_owner()
+    fail_abandoned_runs(engine)
+    with Session(engine) as session:
+        areas = [a for a in session.exec(select(Area.id).order_by(col(Area.id))).all() if a]
+        todo = unfinished_areas(session, areas, day)
+    mine = claim_areas(engine, todo, day, owner, lease=settings.lease)
+    if not mine:
+        return DayReport(day, [], None, "nothing to do")
+    with session_scope(engine) as session:
+        materialise_visits(session, day, mine)
+        run = create_plan_run(
+            session,
+            day,
+            mine,
+            trigger="scheduled",
+            key=f"scheduled:{day.isoformat()}:{owner}:{uuid.uuid4().hex[:8]}",
+        )
+        plan_run_id = run.id or 0
+    try:
+        finished = execute_plan_run(
+            engine,
+            plan_run_id,
+            params=settings.params,
+            options=settings.options,
+            owner=owner,
+            claimed=True,
+            lease=settings.lease,
+        )
+        status = finished.status.value
+    except PlanFailed as error:
+        log.error("scheduled plan of %s failed: %s", day, error)
+        status = "failed"
+    return DayReport(day, mine, plan_run_id, status)
+
+
+def due_days(now: datetime, run_at: time) -> list[date]:
+    """Days the job should have planned by ``now``: today, and tomorrow once past ``run_at``."""
+    local = now.astimezone(LONDON)
+    days = [local.date()]
+    if local.time() >= run_at:
+        days.append(local.date() + timedelta(days=1))
+    return days
+
+
+def catch_up(
+    engine: Engine, *, owner: str, settings: JobSettings, now: datetime | None = None
+) -> list[DayReport]:
+    """Plan every due day that is not done: the daily run, a missed run, or a crashed one."""
+    return [
+        plan_day_once(engine, day, owner=owner, settings=settings)
+        for day in due_days(now or utc_now(), settings.run_at)
+    ]
+
+
+def run_scheduler(engine: Engine, settings: JobSettings | None = None) -> None:
+    """Run the job process until stopped (blocking)."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    from scheduler.services.planning import run_pending_plan_runs
+
+    settings = settings or JobSettings()
+    owner = process_owner()
+    # One job at a time: OR-Tools must not build two models at once in one process.
+    scheduler = BlockingScheduler(
+        timezone=LONDON, executors={"default": ThreadPoolExecutor(max_workers=1)}
+    )
+    common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    scheduler.add_job(
+        catch_up,
+        CronTrigger(hour=settings.run_at.hour, minute=settings.run_at.minute, timezone=LONDON),
+        kwargs={"engine": engine, "owner": owner, "settings": settings},
+        id="daily-plan",
+        **common,
+    )
+    scheduler.add_job(
+        catch_up,
+        "interval",
+        minutes=settings.catch_up_minutes,
+        kwargs={"engine": engine, "owner": owner, "settings": settings},
+        id="catch-up",
+        next_run_time=datetime.now(LONDON),
+        **common,
+    )
+    scheduler.add_job(
+        run_pending_plan_runs,
+        "interval",
+        seconds=settings.pending_poll_seconds,
+        args=[engine],
+        kwargs={"time_limit_seconds": settings.options.time_budget_seconds},
+        id="pending-plans",
+        **common,
+    )
+    log.info("scheduler %s: daily plan at %s Europe/London", owner, settings.run_at)
+    scheduler.start()
