@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_
@@ -206,6 +207,25 @@ def published_plan(
 
 
 FIXED_STATUSES = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
+
+
+def without_the_past(problem: Problem, fixed_before: datetime) -> tuple[Problem, list[VisitSpec]]:
+    """For a re-plan during the day: nothing that is not fixed may start before ``fixed_before``.
+
+    Returns the problem with those visits' windows moved to start no earlier, and
+    the visits whose whole window has already passed (left out; they cannot be made).
+    """
+    cut = seconds_since(problem.origin, fixed_before)
+    kept: list[VisitSpec] = []
+    passed: list[VisitSpec] = []
+    for visit in problem.visits:
+        if visit.fixed or visit.earliest_start >= cut:
+            kept.append(visit)
+        elif visit.latest_start < cut:
+            passed.append(visit)
+        else:
+            kept.append(replace(visit, earliest_start=cut))
+    return replace(problem, visits=tuple(kept)), passed
 
 
 def is_young(worker: Worker, day: date) -> bool:

@@ -14,13 +14,14 @@ import signal
 import time
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scheduler.build import build_problem
+from scheduler.build import build_problem, without_the_past
+from scheduler.changes import diff_runs, notices_for
 from scheduler.claims import (
     DEFAULT_LEASE,
     Heartbeat,
@@ -41,7 +42,7 @@ from scheduler.db.models import (
 from scheduler.db.types import utc_now
 from scheduler.executors import planning_executor
 from scheduler.parameters import Parameters
-from scheduler.partition import DEFAULT_MAX_VISITS, partition
+from scheduler.partition import DEFAULT_MAX_VISITS, SubProblem, partition
 from scheduler.planner import (
     DEFAULT_NEIGHBOUR_TRAVEL_SECONDS,
     FIRST_PASS_SHARE,
@@ -50,6 +51,7 @@ from scheduler.planner import (
     mend_seams,
     solve_parts,
 )
+from scheduler.problem import DroppedVisit, Problem, Result, VisitSpec
 from scheduler.validate import validate
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ class PlanningOptions:
 
     ``processes``: local solver processes (None: one per core; 1: solve in this
     process). ``dask_address``: plan through this Dask scheduler instead.
+    ``fixed_before``: published visits starting before this instant stay as they
+    are (a disruption re-plans only the rest of the day).
     """
 
     time_budget_seconds: float = 10.0
@@ -74,6 +78,7 @@ class PlanningOptions:
     neighbour_travel_seconds: int = DEFAULT_NEIGHBOUR_TRAVEL_SECONDS
     seed: int = 0
     progress: Progress | None = None
+    fixed_before: datetime | None = None
 
 
 def create_plan_run(
@@ -135,9 +140,17 @@ def solve_day(
     Progress (sub-problems done / total, visits allocated) is recorded on the run.
     """
     with Session(engine) as session:
-        problem = build_problem(session, day, area_ids)
+        problem = build_problem(session, day, area_ids, fixed_before=options.fixed_before)
+    passed: list[VisitSpec] = []
+    if options.fixed_before is not None:
+        problem, passed = without_the_past(problem, options.fixed_before)
     parts = partition(problem, max_visits=options.max_visits)
-    _update_run(engine, plan_run_id, progress_total=len(parts), visits_total=len(problem.visits))
+    _update_run(
+        engine,
+        plan_run_id,
+        progress_total=len(parts),
+        visits_total=len(problem.visits) + len(passed),
+    )
 
     def progress(done: int, total: int, allocated: int) -> None:
         _update_run(engine, plan_run_id, progress_done=done, visits_allocated=allocated)
@@ -145,6 +158,7 @@ def solve_day(
             options.progress(done, total, allocated)
 
     first_pass = options.time_budget_seconds * (FIRST_PASS_SHARE if len(parts) > 1 else 1.0)
+    seams = options.time_budget_seconds - first_pass
     use_pool = len(parts) > 1 and (options.processes != 1 or options.dask_address)
     if not use_pool:
         plans = solve_parts(
@@ -156,37 +170,59 @@ def solve_day(
             seed=options.seed,
             progress=progress,
         )
-        return mend_seams(
+        plans = mend_seams(
             plans,
             params,
             executor=None,
             slots=1,
-            budget_seconds=options.time_budget_seconds - first_pass,
+            budget_seconds=seams,
             seed=options.seed,
             neighbour_travel_seconds=options.neighbour_travel_seconds,
         )
-    with planning_executor(processes=options.processes, dask_address=options.dask_address) as (
-        executor,
-        slots,
-    ):
-        plans = solve_parts(
-            parts,
-            params,
-            executor=executor,
-            slots=slots,
-            budget_seconds=first_pass,
-            seed=options.seed,
-            progress=progress,
-        )
-        return mend_seams(
-            plans,
-            params,
-            executor=executor,
-            slots=slots,
-            budget_seconds=options.time_budget_seconds - first_pass,
-            seed=options.seed,
-            neighbour_travel_seconds=options.neighbour_travel_seconds,
-        )
+    else:
+        with planning_executor(processes=options.processes, dask_address=options.dask_address) as (
+            executor,
+            slots,
+        ):
+            plans = solve_parts(
+                parts,
+                params,
+                executor=executor,
+                slots=slots,
+                budget_seconds=first_pass,
+                seed=options.seed,
+                progress=progress,
+            )
+            plans = mend_seams(
+                plans,
+                params,
+                executor=executor,
+                slots=slots,
+                budget_seconds=seams,
+                seed=options.seed,
+                neighbour_travel_seconds=options.neighbour_travel_seconds,
+            )
+    if passed:
+        plans.append(passed_plan(problem, passed))
+    return plans
+
+
+def passed_plan(problem: Problem, passed: list[VisitSpec]) -> PartPlan:
+    """The visits whose window had passed when a disruption re-planned the day, unallocated."""
+    leftover = replace(problem, workers=(), visits=tuple(passed), name=f"{problem.name} passed")
+    result = Result(
+        assignments=(),
+        dropped=tuple(
+            DroppedVisit(
+                v.id, "window_passed", "its time window had passed when the day was re-planned"
+            )
+            for v in passed
+        ),
+        objective={},
+        status="NOT_SOLVED",
+        wall_seconds=0.0,
+    )
+    return PartPlan(SubProblem("passed", 0, leftover), result)
 
 
 def check_plans(plans: list[PartPlan], params: Parameters) -> list[str]:
@@ -254,12 +290,17 @@ def store_draft(session: Session, plan_run_id: int, plans: list[PartPlan]) -> No
             )
 
 
-def publish(session: Session, plan_run_id: int) -> None:
-    """Make a validated run the rota readers see for each of its areas, at once."""
+def publish(session: Session, plan_run_id: int) -> int:
+    """Make a validated run the rota readers see for each of its areas, at once.
+
+    Where it replaces a published rota, the workers and clients affected get
+    change notices in the same transaction. Returns how many notices were made.
+    """
     run = session.get(PlanRun, plan_run_id)
     if run is None or run.status != PlanRunStatus.VALIDATED:
         raise PlanFailed(f"plan run {plan_run_id} is not validated; it cannot be published")
     now = utc_now()
+    replaced: dict[int, list[int]] = {}
     for area_id in plan_run_areas(session, plan_run_id):
         pointer = session.get(PublishedRota, (area_id, run.day))
         if pointer is None:
@@ -269,6 +310,7 @@ def publish(session: Session, plan_run_id: int) -> None:
                 )
             )
             continue
+        replaced.setdefault(pointer.plan_run_id, []).append(area_id)
         previous = session.get(PlanRun, pointer.plan_run_id)
         if previous is not None and previous.status == PlanRunStatus.PUBLISHED:
             previous.status = PlanRunStatus.SUPERSEDED
@@ -279,6 +321,13 @@ def publish(session: Session, plan_run_id: int) -> None:
     run.status = PlanRunStatus.PUBLISHED
     run.published_at = now
     session.add(run)
+    notices = 0
+    for old_run_id, area_ids in replaced.items():
+        changes = diff_runs(session, old_run_id, plan_run_id, area_ids)
+        made = notices_for(session, run.day, plan_run_id, changes)
+        session.add_all(made)
+        notices += len(made)
+    return notices
 
 
 FAULT_VARIABLE = "HOMECARE_FAULT_AT"

@@ -1,0 +1,138 @@
+"""Disruptions during the day re-plan only the rest of it, and say how much moved."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler.db.engine import session_scope
+from scheduler.db.models import (
+    Assignment,
+    ChangeNotice,
+    Client,
+    NoticeAudience,
+    PlanRunStatus,
+    PublishedRota,
+    Visit,
+    VisitStatus,
+)
+from scheduler.disruptions import (
+    CancelledVisit,
+    DisruptionRejected,
+    UrgentVisit,
+    WorkerUnavailable,
+    apply_disruption,
+)
+from scheduler.io import import_dataset
+from scheduler.pipeline import PlanningOptions, plan_day
+from scheduler.visits import local_instant, materialise_visits
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+DAY = date(2026, 11, 24)
+TEN = local_instant(DAY, time(10, 0))
+OPTIONS = PlanningOptions(time_budget_seconds=2, processes=1)
+
+
+@pytest.fixture
+def planned(engine: Engine) -> Engine:
+    """The sample area with DAY planned and published."""
+    with session_scope(engine) as session:
+        import_dataset(session, SAMPLE)
+    with Session(engine) as session:
+        materialise_visits(session, DAY)
+        session.commit()
+    plan_day(engine, DAY, options=OPTIONS)
+    return engine
+
+
+def published(engine: Engine) -> list[Assignment]:
+    with Session(engine) as session:
+        pointer = session.exec(select(PublishedRota)).one()
+        return list(
+            session.exec(select(Assignment).where(Assignment.plan_run_id == pointer.plan_run_id))
+        )
+
+
+def busiest_after_ten(engine: Engine) -> int:
+    """The worker with the most published visits from 10:00."""
+    counts: dict[int, int] = {}
+    for a in published(engine):
+        if a.start >= TEN:
+            counts[a.worker_id] = counts.get(a.worker_id, 0) + 1
+    return max(counts, key=lambda w: counts[w])
+
+
+def test_a_sick_worker_loses_the_rest_of_the_day_and_nobody_else_changes_before_ten(
+    planned: Engine,
+) -> None:
+    """Sick from 10:00: their later visits go elsewhere or are explained; earlier visits stand."""
+    sick = busiest_after_ten(planned)
+    before = published(planned)
+    run = apply_disruption(planned, 1, DAY, WorkerUnavailable(sick, TEN), now=TEN, options=OPTIONS)
+    assert run.status == PlanRunStatus.PUBLISHED
+    after = published(planned)
+    assert not [a for a in after if a.worker_id == sick and a.start >= TEN]
+    early_before = sorted((a.visit_id, a.worker_id, a.start) for a in before if a.start < TEN)
+    early_after = sorted((a.visit_id, a.worker_id, a.start) for a in after if a.start < TEN)
+    assert early_after == early_before
+    figures = run.figures["disruption"]
+    assert figures["visits_changed"] >= 1
+    assert 0 <= figures["share_of_other_routes_changed"] <= 1
+    with Session(planned) as session:
+        notices = session.exec(select(ChangeNotice).where(ChangeNotice.plan_run_id == run.id)).all()
+    assert any(n.audience == NoticeAudience.WORKER and n.worker_id == sick for n in notices)
+
+
+def test_an_urgent_visit_is_added_and_a_cancelled_one_removed(planned: Engine) -> None:
+    """A discharge visit this afternoon is planned or explained; a cancelled visit goes."""
+    with Session(planned) as session:
+        client = session.exec(select(Client).order_by(col(Client.id))).first()
+        assert client is not None
+    urgent = UrgentVisit(
+        client.id or 0, local_instant(DAY, time(13, 0)), local_instant(DAY, time(15, 0)), 45
+    )
+    run = apply_disruption(planned, 1, DAY, urgent, now=TEN, options=OPTIONS)
+    with Session(planned) as session:
+        new_visit = session.exec(select(Visit).order_by(col(Visit.id).desc())).first()
+        assert new_visit is not None and new_visit.client_id == client.id
+        planned_ids = {a.visit_id for a in published(planned)}
+        from scheduler.db.models import UnallocatedVisit
+
+        dropped = {
+            u.visit_id
+            for u in session.exec(
+                select(UnallocatedVisit).where(UnallocatedVisit.plan_run_id == run.id)
+            )
+        }
+    assert new_visit.id in planned_ids | dropped
+    later = next(a for a in published(planned) if a.start > TEN + timedelta(hours=1))
+    apply_disruption(planned, 1, DAY, CancelledVisit(later.visit_id), now=TEN, options=OPTIONS)
+    assert later.visit_id not in {a.visit_id for a in published(planned)}
+    with Session(planned) as session:
+        assert session.get(Visit, later.visit_id).status == VisitStatus.CANCELLED  # type: ignore[union-attr]
+
+
+def test_a_disruption_that_does_not_fit_is_refused_and_writes_nothing(planned: Engine) -> None:
+    """A worker from nowhere or a window in the past is refused by field; no run is made."""
+    with Session(planned) as session:
+        runs_before = len(session.exec(select(PublishedRota)).all())
+    with pytest.raises(DisruptionRejected) as refused:
+        apply_disruption(planned, 1, DAY, WorkerUnavailable(999_999, TEN), now=TEN, options=OPTIONS)
+    assert refused.value.field == "worker_id"
+    past = UrgentVisit(1, local_instant(DAY, time(6, 0)), local_instant(DAY, time(7, 0)), 30)
+    with pytest.raises(DisruptionRejected) as refused:
+        apply_disruption(planned, 1, DAY, past, now=TEN, options=OPTIONS)
+    assert refused.value.field == "latest_start"
+    with Session(planned) as session:
+        from scheduler.db.models import Absence, PlanRun
+
+        assert len(session.exec(select(PublishedRota)).all()) == runs_before
+        assert len(session.exec(select(PlanRun)).all()) == 1
+        assert (
+            session.exec(select(Absence).where(Absence.note == "reported during the day")).all()
+            == []
+        )
