@@ -13,9 +13,11 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -55,6 +57,21 @@ from scheduler.problem import DroppedVisit, Problem, Result, VisitSpec
 from scheduler.validate import validate
 
 log = logging.getLogger(__name__)
+
+
+class Phases:
+    """Wall time spent in each phase of a plan run, in seconds."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.monotonic() - started, 2)
 
 
 class PlanFailed(RuntimeError):
@@ -134,17 +151,20 @@ def solve_day(
     area_ids: list[int],
     params: Parameters,
     options: PlanningOptions,
+    phases: Phases | None = None,
 ) -> list[PartPlan]:
     """Build the day's problem, split it, solve the parts side by side, mend the seams.
 
     Progress (sub-problems done / total, visits allocated) is recorded on the run.
     """
-    with Session(engine) as session:
+    phases = phases or Phases()
+    with phases.phase("load"), Session(engine) as session:
         problem = build_problem(session, day, area_ids, fixed_before=options.fixed_before)
     passed: list[VisitSpec] = []
     if options.fixed_before is not None:
         problem, passed = without_the_past(problem, options.fixed_before)
-    parts = partition(problem, max_visits=options.max_visits)
+    with phases.phase("partition"):
+        parts = partition(problem, max_visits=options.max_visits)
     _update_run(
         engine,
         plan_run_id,
@@ -161,29 +181,13 @@ def solve_day(
     seams = options.time_budget_seconds - first_pass
     use_pool = len(parts) > 1 and (options.processes != 1 or options.dask_address)
     if not use_pool:
-        plans = solve_parts(
-            parts,
-            params,
-            executor=None,
-            slots=1,
-            budget_seconds=first_pass,
-            seed=options.seed,
-            progress=progress,
-        )
-        plans = mend_seams(
-            plans,
-            params,
-            executor=None,
-            slots=1,
-            budget_seconds=seams,
-            seed=options.seed,
-            neighbour_travel_seconds=options.neighbour_travel_seconds,
-        )
+        executor_context: Any = nullcontext((None, 1))
     else:
-        with planning_executor(processes=options.processes, dask_address=options.dask_address) as (
-            executor,
-            slots,
-        ):
+        executor_context = planning_executor(
+            processes=options.processes, dask_address=options.dask_address
+        )
+    with executor_context as (executor, slots):
+        with phases.phase("solve"):
             plans = solve_parts(
                 parts,
                 params,
@@ -193,6 +197,7 @@ def solve_day(
                 seed=options.seed,
                 progress=progress,
             )
+        with phases.phase("seams"):
             plans = mend_seams(
                 plans,
                 params,
@@ -385,9 +390,10 @@ def execute_plan_run(
             claims=(area_ids, day) if claimed else None,
             lease=lease,
         ):
-            plans = solve_day(engine, plan_run_id, day, area_ids, params, options)
+            phases = Phases()
+            plans = solve_day(engine, plan_run_id, day, area_ids, params, options, phases)
             objective, figures = summarise(plans)
-            with session_scope(engine) as session:
+            with phases.phase("store"), session_scope(engine) as session:
                 store_draft(session, plan_run_id, plans)
                 run = session.get(PlanRun, plan_run_id)
                 assert run is not None
@@ -398,14 +404,15 @@ def execute_plan_run(
                 run.visits_allocated = int(figures["allocated"])  # type: ignore[call-overload]
                 session.add(run)
             fault_point("after_draft")
-            violations = check_plans(plans, params)
+            with phases.phase("validate"):
+                violations = check_plans(plans, params)
             if violations:
                 raise PlanFailed(
                     f"the validator found {len(violations)} violation(s): "
                     + "; ".join(violations[:20])
                 )
             _update_run(engine, plan_run_id, status=PlanRunStatus.VALIDATED)
-            with session_scope(engine) as session:
+            with phases.phase("publish"), session_scope(engine) as session:
                 if claimed:
                     complete(session, area_ids, day, owner, plan_run_id)
                 publish(session, plan_run_id)
@@ -413,7 +420,11 @@ def execute_plan_run(
                 run = session.get(PlanRun, plan_run_id)
                 assert run is not None
                 run.finished_at = utc_now()
-                run.figures = {**run.figures, "wall_seconds": round(time.monotonic() - started, 2)}
+                run.figures = {
+                    **run.figures,
+                    "wall_seconds": round(time.monotonic() - started, 2),
+                    "phase_seconds": phases.seconds,
+                }
                 session.add(run)
                 session.flush()
                 fault_point("before_commit")

@@ -1,0 +1,1 @@
+"""The national-scale planning benchmark: ``python -m benchmarks.national``."""
