@@ -52,4 +52,5 @@ test-sqlite: browser-setup
 
 ## bench-api: 200 concurrent workers fetching their routes from gunicorn on PostgreSQL
 bench-api: setup
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
 	$(BIN)/python -m benchmarks.api.run --workers $${BENCH_WORKERS:-5000} --concurrency 200 --seconds 20

@@ -142,6 +142,19 @@ class DroppedVisit:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedBreak:
+    """A rest break in a worker's day: [start, end) in seconds from origin.
+
+    Breaks are not working time; the Working Time Regulations' rest break must lie
+    strictly inside the working day (not at its start or end).
+    """
+
+    worker_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What the solver returns: plain data, nothing to do with OR-Tools."""
 
@@ -152,3 +165,4 @@ class Result:
     wall_seconds: float
     carers_per_client: dict[int, int] = field(default_factory=dict)
     worker_figures: dict[int, dict[str, int]] = field(default_factory=dict)
+    breaks: tuple[PlannedBreak, ...] = ()

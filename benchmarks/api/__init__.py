@@ -1,0 +1,1 @@
+"""Load benchmark of the web API (gunicorn on PostgreSQL)."""

@@ -1,0 +1,141 @@
+"""Ruin and recreate on timed routes: remove related visits, put visits back greedily.
+
+OR-Tools' local search moves one node at a time, so it rarely makes room for a
+visit in a busy morning, and never adds or removes both carers of a
+double-handed visit together. This phase does: it removes a handful of visits
+related in time and place (both carers together), re-inserts them and the
+left-out visits of the same hours, most important first, and keeps the result
+when the estimated cost (drop penalties, travel, lateness, per-worker soft costs)
+does not rise. Every route it produces keeps the hard rules
+(:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from scheduler.problem import VisitSpec
+from scheduler.solver.data import PlanningData
+from scheduler.solver.first_solution import visit_class
+from scheduler.solver.insertion import Routes, insert_visit
+from scheduler.solver.rules import drop_penalty
+from scheduler.solver.timeline import fixed_starts, plan_route, route_breach
+
+#: Visits removed per ruin, at least and at most.
+RUIN_SIZE = (3, 12)
+#: Left-out visits offered back per recreate, at most.
+OFFERED = 30
+#: A plan up to this fraction dearer than the best is still accepted, to wander.
+ACCEPT_WORSE = 0.0
+
+
+def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Routes) -> int:
+    """Drop penalties + travel + lateness/earliness + per-worker soft costs of ``routes``."""
+    params = data.params
+    served = set()
+    total = 0
+    for vehicle, stops in enumerate(routes):
+        previous = vehicle
+        for stop in stops:
+            served.add(stop.node)
+            total += params.travel_cost_per_second * data.travel_seconds(
+                vehicle, previous, stop.node
+            )
+            total += node_costs[vehicle][stop.node]
+            offset = stop.start - data.preferred[stop.node]
+            total += params.lateness_cost_per_second * max(0, offset)
+            total += params.earliness_cost_per_second * max(0, -offset)
+            previous = stop.node
+        if stops:
+            total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)
+    for visit_node in data.visit_nodes:
+        if visit_node.node not in served:
+            total += drop_penalty(params, visit_node.visit)
+    return total
+
+
+def _remove(data: PlanningData, routes: Routes, nodes: set[int]) -> bool:
+    """Take ``nodes`` out of ``routes`` (in place), re-timing what is left; False if a
+    route left behind would not be lawful."""
+    for vehicle, stops in enumerate(routes):
+        if not any(stop.node in nodes for stop in stops):
+            continue
+        kept = [stop for stop in stops if stop.node not in nodes]
+        timed = plan_route(data, vehicle, [s.node for s in kept], fixed_starts(data, kept))
+        if timed is None:
+            if route_breach(data, vehicle, kept) is not None:
+                return False
+            timed = kept
+        routes[vehicle] = timed
+    return True
+
+
+def _related(data: PlanningData, a: VisitSpec, b: VisitSpec) -> float:
+    """How far apart two visits are in time (half-hours) and place (five-minute drives)."""
+    first, second = data.nodes_of_visit[a.id][0], data.nodes_of_visit[b.id][0]
+    apart = abs(data.lo[first] - data.lo[second]) / 1800
+    drive = data.travel[data.days[0].mode][data.point_of[first]][data.point_of[second]] / 300
+    return apart + drive
+
+
+def improve(
+    data: PlanningData,
+    node_costs: list[list[int]],
+    routes: Routes,
+    *,
+    seconds: float,
+    seed: int,
+    iterations: int = 0,
+) -> Routes:
+    """Better lawful routes, by ruin and recreate for ``seconds`` (or exactly
+    ``iterations`` rounds when it is positive, for a deterministic run)."""
+    rng = random.Random(seed)
+    deadline = time.perf_counter() + seconds
+    visits = {visit.id: visit for visit in data.problem.visits}
+    movable = [
+        v for v in data.problem.visits
+        if not v.fixed and v.id not in data.window_problem
+    ]
+    if not movable or not data.vehicle_count:
+        return routes
+    current = [list(stops) for stops in routes]
+    current_cost = estimated_cost(data, node_costs, current)
+    best, best_cost = current, current_cost
+    done = 0
+    while (done < iterations) if iterations > 0 else (time.perf_counter() < deadline):
+        done += 1
+        served = {data.visit_node(s.node).visit.id for stops in current for s in stops}
+        anchor = rng.choice(movable)
+        nearby = sorted(
+            (v for v in movable if v.id in served and v.id != anchor.id),
+            key=lambda v: (_related(data, anchor, v), v.id),
+        )
+        size = rng.randint(*RUIN_SIZE)
+        chosen = nearby[: size * 2]
+        rng.shuffle(chosen)
+        removed = chosen[:size] + ([anchor] if anchor.id in served else [])
+        candidate = [list(stops) for stops in current]
+        nodes = {node for v in removed for node in data.nodes_of_visit[v.id]}
+        if not _remove(data, candidate, nodes):
+            continue
+        span_lo = min(data.lo[data.nodes_of_visit[v.id][0]] for v in [*removed, anchor])
+        span_hi = max(data.hi[data.nodes_of_visit[v.id][0]] for v in [*removed, anchor])
+        left_out = [
+            v for v in movable
+            if v.id not in served
+            and data.lo[data.nodes_of_visit[v.id][0]] <= span_hi + 3600
+            and data.hi[data.nodes_of_visit[v.id][0]] >= span_lo - 3600
+        ]
+        rng.shuffle(left_out)
+        offered = {v.id: v for v in [*removed, *left_out[:OFFERED]]}
+        noise = {visit_id: rng.random() for visit_id in offered}
+        for visit_id in sorted(offered, key=lambda i: (visit_class(visits[i]), noise[i])):
+            insert_visit(data, node_costs, candidate, visit_id)
+        cost = estimated_cost(data, node_costs, candidate)
+        if cost <= current_cost or cost <= best_cost * (1 + ACCEPT_WORSE):
+            current, current_cost = candidate, cost
+            if cost < best_cost:
+                best, best_cost = candidate, cost
+    return best
+
