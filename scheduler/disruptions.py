@@ -8,6 +8,7 @@ moving any other published assignment penalised (the solver's stability cost).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -120,9 +121,7 @@ def _record(
             raise DisruptionRejected("worker_id", f"no worker {disruption.worker_id} in this area")
         if not local_instant(day, time(0, 0)) <= disruption.starts_at < end_of_day:
             raise DisruptionRejected("starts_at", "must be on the day being re-planned")
-        starts_at = _after_visit_in_progress(
-            session, worker, area_id, day, disruption.starts_at
-        )
+        starts_at = _after_visit_in_progress(session, worker, area_id, day, disruption.starts_at)
         session.add(
             Absence(
                 worker_id=worker.id or 0,
@@ -181,12 +180,15 @@ def change_figures(
     before_run_id: int | None,
     run: PlanRun,
     area_id: int,
-    unavailable_worker: int | None,
+    unavailable_workers: Collection[int] = (),
 ) -> dict[str, Any]:
     """How much a re-plan moved: visits changed, and the share of other workers' routes changed."""
     changes = diff_runs(session, before_run_id, run.id or 0, [area_id])
     others_changed = {
-        w for c in changes for w in (*c.before_workers, *c.after_workers) if w != unavailable_worker
+        w
+        for c in changes
+        for w in (*c.before_workers, *c.after_workers)
+        if w not in unavailable_workers
     }
     routed = set(
         session.exec(
@@ -194,7 +196,7 @@ def change_figures(
                 col(Assignment.plan_run_id).in_([r for r in (before_run_id, run.id) if r])
             )
         ).all()
-    ) - {unavailable_worker}
+    ) - set(unavailable_workers)
     return {
         "visits_changed": len(changes),
         "other_workers_changed": len(others_changed),
@@ -215,27 +217,47 @@ def apply_disruption(
     params: Parameters | None = None,
     options: PlanningOptions | None = None,
 ) -> PlanRun:
-    """Record ``disruption`` and re-plan the rest of ``day`` for the area; publish it.
+    """Record one disruption and re-plan the rest of the day (see :func:`apply_disruptions`)."""
+    return apply_disruptions(
+        engine, area_id, day, [disruption], now=now, params=params, options=options
+    )
 
-    Published visits starting before the disruption (or before ``now``) are fixed.
-    Raises :class:`DisruptionRejected` (nothing written) when it does not fit.
+
+def apply_disruptions(
+    engine: Engine,
+    area_id: int,
+    day: date,
+    disruptions: Sequence[Disruption],
+    *,
+    now: datetime,
+    params: Parameters | None = None,
+    options: PlanningOptions | None = None,
+) -> PlanRun:
+    """Record ``disruptions`` and re-plan the rest of ``day`` for the area once; publish it.
+
+    Published visits starting before the earliest disruption (a worker's
+    unavailability time, or ``now`` for the others) are kept exactly as they are.
+    Raises :class:`DisruptionRejected` (nothing written) when one does not fit.
     """
+    if not disruptions:
+        raise DisruptionRejected("disruptions", "name at least one disruption")
     with session_scope(engine) as session:
         before = published_run(session, area_id, day)
-        fixed_from = _record(session, area_id, day, disruption, now)
+        for disruption in disruptions:
+            _record(session, area_id, day, disruption, now)
         run = create_plan_run(session, day, [area_id], trigger="disruption")
         plan_run_id = run.id or 0
-    options = replace(
-        options or PlanningOptions(time_budget_seconds=5.0, processes=1),
-        fixed_before=max(fixed_from, now)
-        if not isinstance(disruption, WorkerUnavailable)
-        else fixed_from,
+    fixed_before = min(
+        d.starts_at if isinstance(d, WorkerUnavailable) else now for d in disruptions
     )
-    finished = execute_plan_run(engine, plan_run_id, params=params, options=options)
+    options = replace(
+        options or PlanningOptions(time_budget_seconds=5.0, processes=1), fixed_before=fixed_before
+    )
+    execute_plan_run(engine, plan_run_id, params=params, options=options)
+    unavailable = {d.worker_id for d in disruptions if isinstance(d, WorkerUnavailable)}
     with session_scope(engine) as session:
         stored = session.get(PlanRun, plan_run_id)
         assert stored is not None
-        unavailable = disruption.worker_id if isinstance(disruption, WorkerUnavailable) else None
         stored.figures = {
             **stored.figures,
             "disruption": change_figures(
@@ -243,5 +265,4 @@ def apply_disruption(
             ),
         }
         session.add(stored)
-        finished = stored
-    return finished
+    return stored

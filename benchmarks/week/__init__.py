@@ -1,0 +1,1 @@
+"""A simulated week of daily planning with disruptions: ``python -m benchmarks.week``."""
