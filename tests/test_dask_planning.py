@@ -87,7 +87,7 @@ def dask_cluster() -> Iterator[str]:
             process.terminate()
         for process in [*workers, scheduler]:
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
