@@ -54,8 +54,9 @@ def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> 
     yield f"database: {engine.url.render_as_string(hide_password=True)}"
     with session_scope(engine) as session:
         if session.exec(select(Area)).first() is None:
-            report = import_dataset(session, sample)
-            yield f"loaded the sample area from {sample}: {report}"
+            reports = import_dataset(session, sample)
+            counts = ", ".join(f"{kind} {report.rows}" for kind, report in reports.items())
+            yield f"loaded the sample area from {sample}: {counts}"
     with Session(engine) as session:
         made = materialise_visits(session, day, None)
         session.commit()
