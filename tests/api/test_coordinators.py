@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from scheduler.db.engine import session_scope
 from scheduler.db.models import AuditEntry, PlanRun, PlanRunStatus, Visit
 from tests.api.world import DAY, World
-
-
-def _pipeline_importable() -> bool:
-    """True once scheduler.pipeline (and the solver and validator it uses) imports cleanly."""
-    try:
-        importlib.import_module("scheduler.pipeline")
-    except ImportError:
-        return False
-    return True
-
-
-PIPELINE_READY = _pipeline_importable()
 
 
 def test_unallocated_lists_each_visit_with_its_reason(client, world: World, engine: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +32,6 @@ def test_unallocated_lists_each_visit_with_its_reason(client, world: World, engi
     assert reasons == {("Edith Client", "no_worker_available"), ("Frank Client", "not_planned")}
 
 
-@pytest.mark.skipif(not PIPELINE_READY, reason="scheduler.pipeline does not import yet")
 def test_plan_request_answers_202_and_the_job_runs_it(client, world: World, engine: Engine) -> None:  # type: ignore[no-untyped-def]
     """POST /plans records a pending run at once; run_pending_plan_runs executes it later."""
     from scheduler.services.planning import run_pending_plan_runs

@@ -1,8 +1,8 @@
 """A real HTTP server on 127.0.0.1 (werkzeug, in a thread) over a seeded SQLite file,
 and headless Chromium (the Debian package) driven by Playwright.
 
-Screenshots go to ``artifacts/browser/`` (git-ignored). The tests are skipped
-when ``/usr/bin/chromium`` is missing (``make browser-setup`` installs it).
+Screenshots go to ``artifacts/browser/`` (git-ignored). The tests fail when
+``/usr/bin/chromium`` is missing: ``make test`` installs it first (``make browser-setup``).
 """
 
 from __future__ import annotations
@@ -68,8 +68,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium from Debian, with a fresh profile, driven by Playwright."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-setup`")
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make browser-setup`"
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
