@@ -85,7 +85,7 @@ class Parameters:
     young_max_work_without_break_seconds: int = 4 * 3600 + 30 * 60
     daily_rest_seconds: int = 11 * 3600
     young_daily_rest_seconds: int = 12 * 3600
-    daily_limit_seconds: int = 10 * 3600
+    daily_limit_seconds: int = 13 * 3600
     young_daily_limit_seconds: int = 8 * 3600
     young_weekly_limit_seconds: int = 40 * 3600
     weekly_average_limit_seconds: int = 48 * 3600
