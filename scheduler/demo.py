@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from scheduler.accounts import create_user
 from scheduler.db.engine import session_scope
 from scheduler.db.migrate import upgrade
-from scheduler.db.models import Area, Role, UserAccount, Worker
+from scheduler.db.models import Area, Role, UserAccount, Visit, Worker
 
 DEMO_PASSWORD = "demo-password"
 
@@ -44,8 +44,45 @@ def ensure_demo_users(engine: Engine, *, password: str = DEMO_PASSWORD) -> list[
         return lines
 
 
+def pin_a_familiar_carer(engine: Engine, day: date) -> str | None:
+    """Pin one visit of ``day`` to the carer who visited that client the day before,
+    as a coordinator would; returns a line saying which, or None if none fits."""
+    from scheduler.build import build_problem, published_plan
+
+    with Session(engine) as session:
+        area_ids = [a for a in session.exec(select(Area.id)).all() if a]
+        problem = build_problem(session, day, area_ids)
+        yesterday = published_plan(session, area_ids, day - timedelta(days=1))
+        yesterday_visits = session.exec(
+            select(Visit).where(col(Visit.id).in_(list(yesterday)))
+        ).all()
+    carer_of = {v.client_id: yesterday[v.id or 0][0][0] for v in yesterday_visits}
+    workers = {w.id: w for w in problem.workers}
+    for visit in problem.visits:
+        worker = workers.get(carer_of.get(visit.client_id, -1))
+        if worker is None or visit.carers_required != 1 or visit.pinned_workers:
+            continue
+        if not visit.required_skills <= worker.skills or worker.id in visit.declined_workers:
+            continue
+        if not any(
+            s.start <= visit.earliest_start and visit.earliest_start + visit.duration <= s.end
+            for s in worker.shifts
+        ):
+            continue
+        with session_scope(engine) as session:
+            row = session.get(Visit, visit.id)
+            assert row is not None
+            row.pinned_worker_id = worker.id
+            row.version += 1
+            session.add(row)
+        return f"pinned visit {visit.id} to {worker.name}, who came to this client yesterday"
+    return None
+
+
 def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> Iterator[str]:
-    """Migrate, load ``sample`` if the database is empty, plan ``day``; yield progress lines."""
+    """Migrate, load ``sample`` if the database is empty, plan the day before ``day``
+    (so rest, weekly hours and continuity have history), pin one visit as a
+    coordinator would, and plan ``day``; yield progress lines."""
     from scheduler.io import import_dataset
     from scheduler.pipeline import PlanningOptions, plan_day
     from scheduler.visits import materialise_visits
@@ -57,17 +94,24 @@ def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> 
             reports = import_dataset(session, sample)
             counts = ", ".join(f"{kind} {report.rows}" for kind, report in reports.items())
             yield f"loaded the sample area from {sample}: {counts}"
-    with Session(engine) as session:
-        made = materialise_visits(session, day, None)
-        session.commit()
-    yield f"made {made} visits for {day.isoformat()} from care plans"
-    run = plan_day(
-        engine, day, options=PlanningOptions(time_budget_seconds=seconds), trigger="demo"
-    )
-    figures = run.figures
-    yield (
-        f"plan run {run.id} {run.status.value}: {figures.get('allocated')} of "
-        f"{figures.get('visits')} visits allocated, travel share {figures.get('travel_share')}"
+    options = PlanningOptions(time_budget_seconds=seconds)
+    for planned_day in (day - timedelta(days=1), day):
+        with Session(engine) as session:
+            made = materialise_visits(session, planned_day, None)
+            session.commit()
+        if planned_day == day:
+            pinned = pin_a_familiar_carer(engine, day)
+            if pinned:
+                yield pinned
+        run = plan_day(engine, planned_day, options=options, trigger="demo")
+        figures = run.figures
+        yield (
+            f"{planned_day.isoformat()}: made {made} visits; plan run {run.id} "
+            f"{run.status.value}: {figures.get('allocated')} of {figures.get('visits')} "
+            f"visits allocated, travel share {figures.get('travel_share')}"
+        )
+    yield "objective by component: " + ", ".join(
+        f"{name} {value}" for name, value in sorted(run.objective.items())
     )
     yield "logins (one per role):"
     yield from ensure_demo_users(engine)
