@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.engine import Engine
 
-from tests.api.test_coordinators import PIPELINE_READY
 from tests.api.world import build_world
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
@@ -38,8 +37,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 SKIP = {("DELETE", "/api/v1/auth/token")}  # revokes the token the rest of the run uses
-if not PIPELINE_READY:
-    SKIP.add(("POST", "/api/v1/plans"))  # needs scheduler.pipeline, still being written
 
 
 def own_path_parameters(world: Any, path: str) -> dict[str, Any]:
