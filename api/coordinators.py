@@ -30,9 +30,12 @@ from api.schemas import (
     ClientPage,
     ClientUpdate,
     DayQuery,
+    DisruptionIn,
+    DisruptionRequest,
     ImportQuery,
     ImportReportOut,
     PageQuery,
+    PlanDiffOut,
     PlanRequest,
     PlanRunOut,
     RotaOut,
@@ -48,7 +51,17 @@ from api.schemas import (
     WorkerUpdate,
 )
 from scheduler.audit import record
+from scheduler.changes import diff_runs, previous_published_run
 from scheduler.db.models import Area, PlanRun, Role
+from scheduler.db.types import utc_now
+from scheduler.disruptions import (
+    CancelledVisit,
+    Disruption,
+    DisruptionRejected,
+    UrgentVisit,
+    WorkerUnavailable,
+    record_disruptions,
+)
 from scheduler.rota import area_rota
 from scheduler.services import records
 from scheduler.services.attendance import area_attendance
@@ -249,6 +262,107 @@ def get_plan(plan_run_id: int) -> PlanRunOut:
     ):
         raise ApiError(404, f"no plan run {plan_run_id}")
     return PlanRunOut.model_validate(plan_status(run, session=session))
+
+
+@api_route(
+    blueprint,
+    "/plans/<int:plan_run_id>/diff",
+    Contract(
+        "GET",
+        "What a plan run changes against the published version before it",
+        "coordinators",
+        READ,
+        response=PlanDiffOut,
+        scoped="plan",
+    ),
+)
+def get_plan_diff(plan_run_id: int) -> PlanDiffOut:
+    """Visits whose carers or start differ from the version this run replaced (or would)."""
+    session = get_session()
+    run = session.get(PlanRun, plan_run_id)
+    areas = plan_areas(plan_run_id, session=session)
+    scope = current_scope()
+    if run is None or not all(scope.covers_area(a) for a in areas):
+        raise ApiError(404, f"no plan run {plan_run_id}")
+    before = previous_published_run(session, run)
+    changes = diff_runs(session, before, plan_run_id, areas)
+    audit("read", "plan_diff", plan_run_id)
+    return PlanDiffOut.model_validate(
+        {
+            "plan_run_id": plan_run_id,
+            "compared_with": before,
+            "changes": [c.as_dict() for c in changes],
+        }
+    )
+
+
+def _disruption(item: DisruptionIn) -> Disruption:
+    """The planning core's disruption for one request item; 400 naming a missing field."""
+
+    def need(name: str) -> Any:
+        value = getattr(item, name)
+        if value is None:
+            raise ApiError(400, f"{name} is required for {item.kind}", name)
+        return value
+
+    if item.kind == "worker_unavailable":
+        return WorkerUnavailable(need("worker_id"), need("starts_at"))
+    if item.kind == "urgent_visit":
+        return UrgentVisit(
+            need("client_id"),
+            need("earliest_start"),
+            need("latest_start"),
+            need("duration_minutes"),
+            required_skills=tuple(item.required_skills),
+            carers_required=item.carers_required,
+            time_critical=item.time_critical,
+        )
+    return CancelledVisit(need("visit_id"))
+
+
+@api_route(
+    blueprint,
+    "/areas/<int:area_id>/disruptions",
+    Contract(
+        "POST",
+        "Report disruptions to an area's day; the rest of the day is re-planned",
+        "coordinators",
+        WRITE,
+        body=DisruptionRequest,
+        response=PlanRunOut,
+        status=202,
+        location=True,
+        scoped="area",
+        errors=(400, 404),
+        description=(
+            "Records the disruptions and answers 202 with the re-plan's run at once; the "
+            "job process re-plans the rest of the day with the least change and publishes it."
+        ),
+    ),
+)
+def post_disruptions(
+    area_id: int, body: DisruptionRequest
+) -> tuple[PlanRunOut, int, dict[str, str]]:
+    """Sickness, an urgent visit or a cancellation: recorded now, re-planned by the job."""
+    area_in_scope(area_id)
+    disruptions = [_disruption(item) for item in body.disruptions]
+    session = get_session()
+    try:
+        run = record_disruptions(
+            session,
+            area_id,
+            body.date,
+            disruptions,
+            now=utc_now(),
+            requested_by=current_user().id,
+        )
+    except DisruptionRejected as error:
+        session.rollback()
+        raise ApiError(400, str(error), error.field) from error
+    audit("create", "disruption", run.id, {"kinds": [d.kind for d in body.disruptions]})
+    session.commit()
+    out = PlanRunOut.model_validate(plan_status(run, session=session))
+    return out, 202, {"Location": f"/api/v1/plans/{run.id}"}
 
 
 # --------------------------------------------------------------------------- visits

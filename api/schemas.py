@@ -769,3 +769,51 @@ class PayOut(Answer):
     rows: list[PayRow]
 
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- re-planning
+
+
+DisruptionKind = Literal["worker_unavailable", "urgent_visit", "cancelled_visit"]
+
+
+class DisruptionIn(Request):
+    """One disruption; which fields are required depends on ``kind``."""
+
+    kind: DisruptionKind
+    worker_id: Id | None = Field(default=None, description="worker_unavailable: who")
+    starts_at: Instant | None = Field(default=None, description="worker_unavailable: from when")
+    client_id: Id | None = Field(default=None, description="urgent_visit: for whom")
+    earliest_start: Instant | None = None
+    latest_start: Instant | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=600)
+    required_skills: list[str] = Field(default_factory=list, max_length=20)
+    carers_required: int = Field(default=1, ge=1, le=2)
+    time_critical: bool = False
+    visit_id: Id | None = Field(default=None, description="cancelled_visit: which")
+
+
+class DisruptionRequest(Request):
+    """Disruptions to an area's day, re-planned together once."""
+
+    date: Day
+    disruptions: list[DisruptionIn] = Field(min_length=1, max_length=50)
+
+
+class VisitChangeSide(Answer):
+    workers: list[int]
+    start: datetime | None
+
+
+class VisitChangeOut(Answer):
+    visit_id: int
+    client_id: int
+    kind: str
+    before: VisitChangeSide
+    after: VisitChangeSide
+
+
+class PlanDiffOut(Answer):
+    plan_run_id: int
+    compared_with: int | None
+    changes: list[VisitChangeOut]

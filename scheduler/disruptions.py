@@ -8,15 +8,13 @@ moving any other published assignment penalised (the solver's stability cost).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from scheduler.changes import diff_runs
 from scheduler.db.engine import session_scope
 from scheduler.db.models import (
     Absence,
@@ -175,38 +173,6 @@ def _record(
     return now
 
 
-def change_figures(
-    session: Session,
-    before_run_id: int | None,
-    run: PlanRun,
-    area_id: int,
-    unavailable_workers: Collection[int] = (),
-) -> dict[str, Any]:
-    """How much a re-plan moved: visits changed, and the share of other workers' routes changed."""
-    changes = diff_runs(session, before_run_id, run.id or 0, [area_id])
-    others_changed = {
-        w
-        for c in changes
-        for w in (*c.before_workers, *c.after_workers)
-        if w not in unavailable_workers
-    }
-    routed = set(
-        session.exec(
-            select(Assignment.worker_id).where(
-                col(Assignment.plan_run_id).in_([r for r in (before_run_id, run.id) if r])
-            )
-        ).all()
-    ) - set(unavailable_workers)
-    return {
-        "visits_changed": len(changes),
-        "other_workers_changed": len(others_changed),
-        "other_workers_routed": len(routed),
-        "share_of_other_routes_changed": round(len(others_changed) / len(routed), 4)
-        if routed
-        else 0.0,
-    }
-
-
 def apply_disruption(
     engine: Engine,
     area_id: int,
@@ -223,6 +189,41 @@ def apply_disruption(
     )
 
 
+def record_disruptions(
+    session: Session,
+    area_id: int,
+    day: date,
+    disruptions: Sequence[Disruption],
+    *,
+    now: datetime,
+    requested_by: int | None = None,
+) -> PlanRun:
+    """Write ``disruptions`` and a pending re-plan of the area's day (the caller commits).
+
+    The run carries ``fixed_before`` (published visits starting earlier stay as
+    they are: the earliest worker unavailability, or ``now`` for the others) and
+    the unavailable workers, left out of the share of routes changed.
+    Raises :class:`DisruptionRejected` when one does not fit; write nothing then.
+    """
+    if not disruptions:
+        raise DisruptionRejected("disruptions", "name at least one disruption")
+    for disruption in disruptions:
+        _record(session, area_id, day, disruption, now)
+    fixed_before = min(
+        d.starts_at if isinstance(d, WorkerUnavailable) else now for d in disruptions
+    )
+    run = create_plan_run(session, day, [area_id], trigger="disruption", requested_by=requested_by)
+    run.parameters = {
+        "fixed_before": fixed_before.isoformat(),
+        "unavailable_workers": sorted(
+            {d.worker_id for d in disruptions if isinstance(d, WorkerUnavailable)}
+        ),
+    }
+    session.add(run)
+    session.flush()
+    return run
+
+
 def apply_disruptions(
     engine: Engine,
     area_id: int,
@@ -236,33 +237,16 @@ def apply_disruptions(
     """Record ``disruptions`` and re-plan the rest of ``day`` for the area once; publish it.
 
     Published visits starting before the earliest disruption (a worker's
-    unavailability time, or ``now`` for the others) are kept exactly as they are.
+    unavailability time, or ``now`` for the others) are kept exactly as they are;
+    the run's ``figures["changes"]`` says how much the re-plan moved.
     Raises :class:`DisruptionRejected` (nothing written) when one does not fit.
     """
-    if not disruptions:
-        raise DisruptionRejected("disruptions", "name at least one disruption")
     with session_scope(engine) as session:
-        before = published_run(session, area_id, day)
-        for disruption in disruptions:
-            _record(session, area_id, day, disruption, now)
-        run = create_plan_run(session, day, [area_id], trigger="disruption")
+        run = record_disruptions(session, area_id, day, disruptions, now=now)
         plan_run_id = run.id or 0
-    fixed_before = min(
-        d.starts_at if isinstance(d, WorkerUnavailable) else now for d in disruptions
+    return execute_plan_run(
+        engine,
+        plan_run_id,
+        params=params,
+        options=options or PlanningOptions(time_budget_seconds=5.0, processes=1),
     )
-    options = replace(
-        options or PlanningOptions(time_budget_seconds=5.0, processes=1), fixed_before=fixed_before
-    )
-    execute_plan_run(engine, plan_run_id, params=params, options=options)
-    unavailable = {d.worker_id for d in disruptions if isinstance(d, WorkerUnavailable)}
-    with session_scope(engine) as session:
-        stored = session.get(PlanRun, plan_run_id)
-        assert stored is not None
-        stored.figures = {
-            **stored.figures,
-            "disruption": change_figures(
-                session, before.id if before else None, stored, area_id, unavailable
-            ),
-        }
-        session.add(stored)
-    return stored

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scheduler.build import build_problem, without_the_past
-from scheduler.changes import diff_runs, notices_for
+from scheduler.changes import VisitChange, diff_runs, notices_for
 from scheduler.claims import (
     DEFAULT_LEASE,
     Heartbeat,
@@ -327,12 +327,44 @@ def publish(session: Session, plan_run_id: int) -> int:
     run.published_at = now
     session.add(run)
     notices = 0
+    changed: list[VisitChange] = []
+    routed: set[int] = set()
     for old_run_id, area_ids in replaced.items():
         changes = diff_runs(session, old_run_id, plan_run_id, area_ids)
         made = notices_for(session, run.day, plan_run_id, changes)
         session.add_all(made)
         notices += len(made)
+        changed += changes
+        routed |= set(
+            session.exec(
+                select(Assignment.worker_id).where(
+                    col(Assignment.plan_run_id).in_([old_run_id, plan_run_id])
+                )
+            ).all()
+        )
+    if replaced:
+        run.figures = {**run.figures, "changes": change_summary(run, changed, routed)}
+        session.add(run)
     return notices
+
+
+def change_summary(run: PlanRun, changes: list[VisitChange], routed: set[int]) -> dict[str, Any]:
+    """How much a re-plan moved against the rota it replaced.
+
+    Workers named in ``run.parameters["unavailable_workers"]`` (off sick, say) are
+    left out of the share of other workers' routes that changed.
+    """
+    excluded = set(run.parameters.get("unavailable_workers", []))
+    others = {w for c in changes for w in (*c.before_workers, *c.after_workers)} - excluded
+    others_routed = routed - excluded
+    return {
+        "visits_changed": len(changes),
+        "other_workers_changed": len(others),
+        "other_workers_routed": len(others_routed),
+        "share_of_other_routes_changed": (
+            round(len(others) / len(others_routed), 4) if others_routed else 0.0
+        ),
+    }
 
 
 FAULT_VARIABLE = "HOMECARE_FAULT_AT"
@@ -378,6 +410,10 @@ def execute_plan_run(
             raise PlanFailed(f"no plan run {plan_run_id}")
         day = run.day
         area_ids = plan_run_areas(session, plan_run_id)
+        if options.fixed_before is None and run.parameters.get("fixed_before"):
+            options = replace(
+                options, fixed_before=datetime.fromisoformat(run.parameters["fixed_before"])
+            )
         run.status = PlanRunStatus.RUNNING
         run.started_at = utc_now()
         run.owner = owner

@@ -17,6 +17,7 @@ from scheduler.db.models import (
     NoticeAudience,
     PlanRunStatus,
     PublishedRota,
+    Role,
     Visit,
     VisitStatus,
 )
@@ -79,7 +80,7 @@ def test_a_sick_worker_loses_the_rest_of_the_day_and_nobody_else_changes_before_
     early_before = sorted((a.visit_id, a.worker_id, a.start) for a in before if a.start < TEN)
     early_after = sorted((a.visit_id, a.worker_id, a.start) for a in after if a.start < TEN)
     assert early_after == early_before
-    figures = run.figures["disruption"]
+    figures = run.figures["changes"]
     assert figures["visits_changed"] >= 1
     assert 0 <= figures["share_of_other_routes_changed"] <= 1
     with Session(planned) as session:
@@ -136,3 +137,52 @@ def test_a_disruption_that_does_not_fit_is_refused_and_writes_nothing(planned: E
             session.exec(select(Absence).where(Absence.note == "reported during the day")).all()
             == []
         )
+
+
+def test_the_api_takes_a_disruption_and_the_job_publishes_the_re_plan(
+    planned: Engine,
+    client,  # type: ignore[no-untyped-def]
+) -> None:
+    """POST /disruptions answers 202 at once; the job re-plans; GET /diff shows what moved."""
+    from scheduler.accounts import create_user
+    from scheduler.services.planning import run_pending_plan_runs
+
+    with session_scope(planned) as session:
+        create_user(
+            session, username="co", password="pw-123456", role=Role.COORDINATOR, area_ids=[1]
+        )
+    token = client.post("/api/v1/auth/token", json={"username": "co", "password": "pw-123456"})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    sick = busiest_after_ten(planned)
+    bad = client.post(
+        "/api/v1/areas/1/disruptions",
+        json={
+            "date": DAY.isoformat(),
+            "disruptions": [{"kind": "worker_unavailable", "worker_id": sick}],
+        },
+        headers=headers,
+    )
+    assert bad.status_code == 400 and bad.get_json()["field"] == "starts_at"
+    accepted = client.post(
+        "/api/v1/areas/1/disruptions",
+        json={
+            "date": DAY.isoformat(),
+            "disruptions": [
+                {"kind": "worker_unavailable", "worker_id": sick, "starts_at": TEN.isoformat()}
+            ],
+        },
+        headers=headers,
+    )
+    assert accepted.status_code == 202
+    run_id = accepted.get_json()["id"]
+    assert accepted.get_json()["status"] == "pending"
+    assert run_pending_plan_runs(planned, time_limit_seconds=2) == [run_id]
+    status = client.get(f"/api/v1/plans/{run_id}", headers=headers).get_json()
+    assert status["status"] == "published"
+    assert status["figures"]["changes"]["visits_changed"] >= 1
+    diff = client.get(f"/api/v1/plans/{run_id}/diff", headers=headers).get_json()
+    assert diff["compared_with"] is not None
+    moved = [c for c in diff["changes"] if sick in c["before"]["workers"]]
+    assert moved and all(
+        sick not in c["after"]["workers"] for c in moved if c["before"]["start"] >= TEN.isoformat()
+    )

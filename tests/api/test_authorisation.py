@@ -126,6 +126,24 @@ TABLE: list[Row] = [
         body=lambda w: {"date": D, "area_ids": ["{area}"]},
     ),
     Row("GET", "/api/v1/plans/{plan}", READERS, "plan", 200),
+    Row("GET", "/api/v1/plans/{plan}/diff", READERS, "plan", 200),
+    Row(
+        "POST",
+        "/api/v1/areas/{area}/disruptions",
+        WRITERS,
+        "area",
+        202,
+        body=lambda w: {
+            "date": D,
+            "disruptions": [
+                {
+                    "kind": "worker_unavailable",
+                    "worker_id": "{worker}",
+                    "starts_at": f"{D}T21:00:00Z",
+                }
+            ],
+        },
+    ),
     Row("GET", "/api/v1/visits/{visit}", READERS, "visit", 200),
     Row("PATCH", "/api/v1/visits/{visit}", WRITERS, "visit", 200, body=lambda w: {}),
     Row("GET", "/api/v1/areas/{area}/clients", READERS, "area", 200),
