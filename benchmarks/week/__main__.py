@@ -81,12 +81,23 @@ def published_runs(session: Session, day: date) -> dict[int, int]:
     }
 
 
+def area_assignments(session: Session, run_id: int, area_id: int) -> list[Assignment]:
+    """The assignments of a run to the visits of one area."""
+    return list(
+        session.exec(
+            select(Assignment)
+            .join(Visit, col(Visit.id) == Assignment.visit_id)
+            .where(Assignment.plan_run_id == run_id, Visit.area_id == area_id)
+        ).all()
+    )
+
+
 def disruptions_for(
     session: Session, area_id: int, day: date, rng: random.Random, run_id: int
 ) -> list[Disruption]:
     """3 % of the area's routed workers sick from 10:00, one discharge, 5 % of later visits cancelled."""
     ten = local_instant(day, clock(10, 0))
-    rows = session.exec(select(Assignment).where(Assignment.plan_run_id == run_id)).all()
+    rows = area_assignments(session, run_id, area_id)
     workers = sorted({a.worker_id for a in rows})
     sick = rng.sample(workers, max(1, round(0.03 * len(workers)))) if workers else []
     later = sorted({a.visit_id for a in rows if a.start > ten and a.worker_id not in sick})
@@ -125,8 +136,7 @@ def simulate(
         with Session(engine) as session:
             morning = published_runs(session, day)
             figures.assignments_morning = sum(
-                len(session.exec(select(Assignment.id).where(Assignment.plan_run_id == r)).all())
-                for r in morning.values()
+                len(area_assignments(session, r, a)) for a, r in morning.items()
             )
             plans = {a: disruptions_for(session, a, day, rng, r) for a, r in morning.items()}
         started = time.monotonic()
@@ -149,7 +159,7 @@ def simulate(
                 figures.assignments_changed += len(
                     diff_runs(session, morning.get(area_id), run_id, [area_id])
                 )
-                for a in session.exec(select(Assignment).where(Assignment.plan_run_id == run_id)):
+                for a in area_assignments(session, run_id, area_id):
                     figures.travel_seconds += a.travel_seconds
                     figures.contact_seconds += int((a.end - a.start).total_seconds())
                 figures.unallocated += len(
