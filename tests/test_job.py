@@ -33,7 +33,7 @@ from scheduler.visits import materialise_visits
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 FIRST_DAY = date(2026, 11, 23)
-ROUNDS = 4
+ROUNDS = 6
 
 
 def homecare(
