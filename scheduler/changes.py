@@ -12,7 +12,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -26,8 +25,7 @@ from scheduler.db.models import (
     Visit,
     Worker,
 )
-
-LONDON = ZoneInfo("Europe/London")
+from scheduler.visits import LONDON
 
 
 @dataclass(frozen=True)

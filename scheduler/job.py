@@ -14,7 +14,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -31,10 +30,9 @@ from scheduler.db.models import Area
 from scheduler.db.types import utc_now
 from scheduler.parameters import Parameters
 from scheduler.pipeline import PlanFailed, PlanningOptions, create_plan_run, execute_plan_run
-from scheduler.visits import materialise_visits
+from scheduler.visits import LONDON, materialise_visits
 
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -19,8 +18,7 @@ from scheduler.db.models import (
     Visit,
     Worker,
 )
-
-LONDON = ZoneInfo("Europe/London")
+from scheduler.visits import LONDON
 
 
 def local_iso(instant: datetime) -> str:

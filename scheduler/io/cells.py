@@ -15,16 +15,15 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from scheduler.io.reader import json_type
 from scheduler.nhs_number import normalise_nhs_number
+from scheduler.visits import LONDON
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 Parser = Callable[[object], T]
 
-LONDON = ZoneInfo("Europe/London")
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LIST_SEPARATOR = ";"
 EARLIEST_DATE = date(1900, 1, 1)

@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,8 +25,8 @@ from scheduler.db.models import (
 )
 from scheduler.db.types import utc_now
 from scheduler.services.attendance import checks_by_visit, flag
+from scheduler.visits import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 CALENDAR_DAYS = 14
 
 
