@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.engine import Engine
 
+from scheduler.bench.cli import bench
 from scheduler.config import ConfigurationError, Settings
 
 
@@ -368,6 +369,8 @@ def demo(sample: Path, seconds: float, port: int, no_serve: bool) -> None:
         click.echo(f"serving at http://127.0.0.1:{port}")
         create_app().run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
 
+
+main.add_command(bench)
 
 if __name__ == "__main__":
     main()

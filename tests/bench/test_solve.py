@@ -1,0 +1,101 @@
+"""The benchmark searches end to end: tiny instances, and one short real solve each,
+checked by the shared independent checkers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scheduler.bench.cli import bench
+from scheduler.bench.hhc_cpsat import reoptimise
+from scheduler.bench.hhc_greedy import plan_objective
+from scheduler.bench.hhc_solver import HhcStrategy, solve_hhc
+from scheduler.bench.mankowska import Operation, read_mankowska
+from scheduler.bench.solomon import read_solomon, route_breach
+from scheduler.bench.vrptw import VrptwStrategy, solve_vrptw
+from tests.bench.instances import (
+    BENCHMARKS,
+    FOUR_CUSTOMERS,
+    THREE_PATIENTS,
+    shared_checker,
+    write,
+)
+
+HAND_OPTIMUM = (40 + 2 * 14.142136) / 3
+
+
+def test_cpsat_reoptimisation_finds_the_hand_checked_optimum(tmp_path: Path) -> None:
+    """Freeing every operation of a poor plan gives the optimum worked out by hand."""
+    instance = read_mankowska(write(tmp_path, "tiny3.txt", THREE_PATIENTS))
+    poor = [[Operation(3, 0)], [Operation(1, 0), Operation(2, 1), Operation(3, 1)]]
+    outcome = reoptimise(instance, poor, set(instance.operations()), 5.0)
+    assert outcome.optimal and outcome.sequences is not None
+    assert plan_objective(instance, outcome.sequences) == pytest.approx(HAND_OPTIMUM, abs=1e-3)
+
+
+def test_cpsat_keeps_the_order_of_operations_not_freed(tmp_path: Path) -> None:
+    """Operations left in place keep their caregiver and their order."""
+    instance = read_mankowska(write(tmp_path, "tiny3.txt", THREE_PATIENTS))
+    plan = [[Operation(3, 0)], [Operation(2, 1), Operation(3, 1), Operation(1, 0)]]
+    outcome = reoptimise(instance, plan, {Operation(1, 0)}, 5.0)
+    assert outcome.sequences is not None
+    kept = [op for op in outcome.sequences[1] if op != Operation(1, 0)]
+    assert kept == [Operation(2, 1), Operation(3, 1)]
+    assert Operation(3, 0) in outcome.sequences[0]
+
+
+def test_hhc_solver_reaches_the_optimum_of_a_tiny_instance(tmp_path: Path) -> None:
+    """The whole search on three patients returns a feasible optimum."""
+    instance = read_mankowska(write(tmp_path, "tiny3.txt", THREE_PATIENTS))
+    result = solve_hhc(instance, 1.0, strategy=HhcStrategy(local_search_share=0.3, restarts=1))
+    assert result.score.feasible
+    assert result.score.objective == pytest.approx(HAND_OPTIMUM, abs=1e-3)
+
+
+def test_vrptw_solver_finds_two_routes_on_four_customers(tmp_path: Path) -> None:
+    """Capacity 30 for demand 50 needs two routes; east and west apart is shortest."""
+    instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
+    result = solve_vrptw(instance, 1.0, strategy=VrptwStrategy(first_share=0.3))
+    assert result.vehicles == 2
+    assert sorted(sorted(route) for route in result.routes) == [[1, 2], [3, 4]]
+    assert all(route_breach(instance, list(route)) is None for route in result.routes)
+    assert result.distance == pytest.approx(80.0)
+
+
+def test_time_limits_must_be_positive(tmp_path: Path) -> None:
+    """A zero time limit is refused with a clear error."""
+    instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
+    with pytest.raises(ValueError, match="seconds"):
+        solve_vrptw(instance, 0)
+
+
+def test_hhc_command_output_passes_the_shared_checker() -> None:
+    """``homecare bench hhc --json`` on a real 10-patient instance: checked feasible."""
+    path = BENCHMARKS / "mankowska" / "instances" / "InstanzCPLEX_HCSRP_10_1.txt"
+    run = CliRunner().invoke(bench, ["hhc", str(path), "--seconds", "1.5", "--json"])
+    assert run.exit_code == 0, run.output
+    record = json.loads(run.output.strip().splitlines()[-1])
+    assert {"instance", "objective", "distance", "tardiness", "max_tardiness",
+            "wall_seconds", "routes"} <= set(record)
+    assert record["instance"] == path.stem and record["wall_seconds"] < 3
+    checker = shared_checker("mankowska")
+    checked = checker.check(checker.read(str(path)), record["routes"])
+    assert checked["feasible"], checked["errors"]
+    assert checked["objective"] == pytest.approx(record["objective"], abs=1e-2)
+
+
+def test_solomon_command_output_passes_the_shared_checker() -> None:
+    """``homecare bench solomon --json`` on a real 100-customer instance: checked feasible."""
+    path = BENCHMARKS / "solomon" / "C101.txt"
+    run = CliRunner().invoke(bench, ["solomon", str(path), "--seconds", "1.5", "--json"])
+    assert run.exit_code == 0, run.output
+    record = json.loads(run.output.strip().splitlines()[-1])
+    assert {"instance", "vehicles", "distance", "wall_seconds", "routes"} <= set(record)
+    checker = shared_checker("solomon")
+    checked = checker.check(checker.read(str(path)), record["routes"])
+    assert checked["feasible"], checked["errors"]
+    assert checked["vehicles"] == record["vehicles"]
+    assert checked["distance"] == pytest.approx(record["distance"], abs=0.05)
