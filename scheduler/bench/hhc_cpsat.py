@@ -138,6 +138,8 @@ def reoptimise(
     """Re-place the ``freed`` operations anywhere on the ``caregivers`` (default: all) for
     the least objective; every other operation stays with its caregiver, in the same
     order, though its start may move. ``seconds`` bounds the CP-SAT search (one worker).
+    ``lateness_cap``, if given, keeps every service's tardiness within it (or within
+    its tardiness in the current plan, if more): a smaller, quicker neighbourhood.
     """
     open_to = set(range(instance.caregivers) if caregivers is None else caregivers)
     model = cp_model.CpModel()
