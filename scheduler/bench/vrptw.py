@@ -55,6 +55,7 @@ class VrptwStrategy:
     max_removed_sequence: int = 10
     reserve_seconds: float = 0.15
     final: str = "ils"
+    neighbours_ratio: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0 < self.first_share < 1 or not 0 < self.reduction_share < 1:
@@ -133,6 +134,9 @@ def ils_parameters(
     )
     annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
     annealing.automatic_temperatures = True
+    if strategy.neighbours_ratio < 1:
+        parameters.ls_operator_neighbors_ratio = strategy.neighbours_ratio
+        parameters.ls_operator_min_neighbors = 10
     parameters.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     return parameters
 
