@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
-from api import auth, coordinators, csrf, docs, errors, health, managers, pages, workers
+from api import auth, coordinators, csrf, docs, errors, health, logs, managers, pages, workers
 from api.database import init_database
 from scheduler.config import Settings
 
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    logs.init_app(app)
     init_database(app)
     errors.init_app(app)
     csrf.init_app(app)

@@ -294,18 +294,18 @@ def scheduler_command(
     lease_seconds: int,
 ) -> None:
     """The daily job: plan tomorrow for every area, exactly once; catch up after a miss."""
-    import logging
     from datetime import time as clock
 
     from scheduler.claims import process_owner
     from scheduler.job import JobSettings, catch_up, plan_day_once, run_scheduler
+    from scheduler.logs import configure_logging
     from scheduler.pipeline import PlanningOptions
 
     try:
         at = clock.fromisoformat(run_at)
     except ValueError as error:
         raise click.BadParameter("use HH:MM", param_hint="--at") from error
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(_settings().log_level)
     settings = JobSettings(
         run_at=at,
         lease=timedelta(seconds=lease_seconds),

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from scheduler.db.engine import normalise_url, sqlite_url
 
 ENVIRONMENTS = ("development", "test", "production")
 DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
+DASK_ADDRESS = re.compile(r"((tcp|tls)://)?[A-Za-z0-9.\[\]:_-]+:\d{1,5}")
 
 
 class ConfigurationError(RuntimeError):
@@ -27,6 +35,9 @@ class Settings:
     timezone: str = "Europe/London"
     plan_seconds: float = 10.0
     debug: bool = False
+    log_level: str = "INFO"
+    processes: int | None = None
+    dask_address: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,7 +50,8 @@ class Settings:
             )
         instance = Path(env.get("HOMECARE_INSTANCE", "instance"))
         secret = env.get("HOMECARE_SECRET_KEY", "")
-        debug = env.get("HOMECARE_DEBUG", "0").lower() in ("1", "true", "yes")
+        debug = _flag(env, "HOMECARE_DEBUG")
+        url = env.get("DATABASE_URL", "").strip()
         if environment == "production":
             if not secret or secret == DEVELOPMENT_SECRET or len(secret) < 32:
                 raise ConfigurationError(
@@ -48,14 +60,29 @@ class Settings:
                 )
             if debug:
                 raise ConfigurationError("HOMECARE_DEBUG must be off in production")
+            if not url:
+                raise ConfigurationError("DATABASE_URL must be set in production")
         try:
             plan_seconds = float(env.get("HOMECARE_PLAN_SECONDS", "10"))
         except ValueError as error:
             raise ConfigurationError("HOMECARE_PLAN_SECONDS must be a number") from error
-        if plan_seconds <= 0:
+        if not 0 < plan_seconds < float("inf"):
             raise ConfigurationError("HOMECARE_PLAN_SECONDS must be positive")
-        url = env.get("DATABASE_URL", "").strip()
-        url = normalise_url(url) if url else sqlite_url(instance)
+        log_level = env.get("HOMECARE_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if log_level not in LOG_LEVELS:
+            raise ConfigurationError(
+                f"HOMECARE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}"
+            )
+        processes_text = env.get("HOMECARE_PROCESSES", "").strip()
+        if processes_text and not (processes_text.isdigit() and 1 <= int(processes_text) <= 256):
+            raise ConfigurationError("HOMECARE_PROCESSES must be a whole number from 1 to 256")
+        dask_address = env.get("DASK_SCHEDULER_ADDRESS", "").strip() or None
+        if dask_address is not None and not DASK_ADDRESS.fullmatch(dask_address):
+            raise ConfigurationError(
+                "DASK_SCHEDULER_ADDRESS must be host:port or tcp://host:port, "
+                f"got {dask_address!r}"
+            )
+        url = _database_url(url) if url else sqlite_url(instance)
         return cls(
             environment=environment,
             database_url=url,
@@ -63,4 +90,32 @@ class Settings:
             instance_path=instance,
             plan_seconds=plan_seconds,
             debug=debug,
+            log_level=log_level,
+            processes=int(processes_text) if processes_text else None,
+            dask_address=dask_address,
         )
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off (any case); anything else refused."""
+    value = env.get(name, "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {value!r}")
+
+
+def _database_url(url: str) -> str:
+    """``DATABASE_URL`` checked to be a SQLite or PostgreSQL URL (psycopg 3 for PostgreSQL)."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as error:
+        raise ConfigurationError(
+            "DATABASE_URL is not a database URL (postgresql://user@host:5432/name)"
+        ) from error
+    if backend not in ("postgresql", "sqlite"):
+        raise ConfigurationError(
+            f"DATABASE_URL must name a PostgreSQL or SQLite database, not {backend!r}"
+        )
+    return normalise_url(url)
