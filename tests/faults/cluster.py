@@ -11,6 +11,7 @@ every server command runs as the ``postgres`` user (``runuser``). Use the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -39,7 +40,9 @@ def postgres_bin() -> Path:
         Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name.split(".")[0])
     )
     if not versions:
-        raise RuntimeError("PostgreSQL's server programs are not installed (apt-get install postgresql)")
+        raise RuntimeError(
+            "PostgreSQL's server programs are not installed (apt-get install postgresql)"
+        )
     return versions[-1]
 
 
@@ -71,8 +74,17 @@ class PrivateCluster:
     def init(self) -> None:
         """Create the cluster's files (``initdb``)."""
         self._run(
-            "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-            "--no-sync", "--no-instructions",
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
         )
 
     def start(self) -> None:
@@ -82,8 +94,17 @@ class PrivateCluster:
             "-c max_connections=60 -c shared_buffers=32MB"
         )
         self._run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
-            "-w", "-t", "60", "start",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -115,16 +136,23 @@ class PrivateCluster:
 
     def tool(self, program: str, *args: str, timeout: float = 120) -> str:
         """Run a client program (``pg_dump``, ``pg_restore``, ``psql``) against this server."""
-        return self._run(program, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                         *args, timeout=timeout)
+        return self._run(
+            program,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            *args,
+            timeout=timeout,
+        )
 
     def destroy(self) -> None:
         """Stop the server if it runs and remove every file."""
         if (self.data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(RuntimeError):
                 self.stop("immediate")
-            except RuntimeError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -105,7 +105,9 @@ def wait_for_health(service: Service, timeout: float = 60) -> None:
         except OSError:
             pass
         time.sleep(0.3)
-    raise RuntimeError("the service did not become healthy:\n" + "\n".join(service.log_lines()[-30:]))
+    raise RuntimeError(
+        "the service did not become healthy:\n" + "\n".join(service.log_lines()[-30:])
+    )
 
 
 @contextmanager
