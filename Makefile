@@ -8,10 +8,9 @@ export HOMECARE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:543
 
 .PHONY: setup demo test test-sqlite test-postgresql lint sample clean browser-setup bench-api
 
+# The same install script as the Dockerfile (deploy/install.sh), so CI exercises it.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	PYTHON=$(PYTHON) sh deploy/install.sh $(VENV) dev,bench --editable
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -37,13 +37,21 @@ def test_postgresql_urls_use_psycopg_3() -> None:
         ),
         ({"HOMECARE_ENV": "staging"}, "HOMECARE_ENV"),
         ({"HOMECARE_PLAN_SECONDS": "soon"}, "HOMECARE_PLAN_SECONDS"),
+        ({"HOMECARE_PLAN_SECONDS": "nan"}, "HOMECARE_PLAN_SECONDS"),
+        ({"HOMECARE_DEBUG": "maybe"}, "HOMECARE_DEBUG"),
+        ({"HOMECARE_LOG_LEVEL": "chatty"}, "HOMECARE_LOG_LEVEL"),
+        ({"HOMECARE_PROCESSES": "0"}, "HOMECARE_PROCESSES"),
+        ({"HOMECARE_PROCESSES": "two"}, "HOMECARE_PROCESSES"),
+        ({"DASK_SCHEDULER_ADDRESS": "the cluster"}, "DASK_SCHEDULER_ADDRESS"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://u@db/homecare"}, "DATABASE_URL"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_start(
     environ: dict[str, str], names: str, tmp_path: Path
 ) -> None:
     """Production with a default secret or debug on, or a malformed value, is refused by name."""
-    environ = {"HOMECARE_INSTANCE": str(tmp_path), **environ, "DATABASE_URL": "sqlite://"}
+    environ = {"HOMECARE_INSTANCE": str(tmp_path), "DATABASE_URL": "sqlite://", **environ}
     with pytest.raises(ConfigurationError, match=names):
         Settings.from_env(environ)
 
@@ -54,3 +62,34 @@ def test_production_with_a_strong_secret_starts() -> None:
         {"HOMECARE_ENV": "production", "HOMECARE_SECRET_KEY": "k" * 48, "DATABASE_URL": "sqlite://"}
     )
     assert settings.environment == "production"
+
+
+def test_production_must_name_its_database(tmp_path: Path) -> None:
+    """Production never falls back to the embedded SQLite file silently."""
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        Settings.from_env(
+            {
+                "HOMECARE_ENV": "production",
+                "HOMECARE_SECRET_KEY": "k" * 48,
+                "HOMECARE_INSTANCE": str(tmp_path),
+            }
+        )
+
+
+def test_optional_settings_are_read_when_valid() -> None:
+    """Log level, local processes and the Dask scheduler come through, normalised."""
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "sqlite://",
+            "HOMECARE_LOG_LEVEL": "warning",
+            "HOMECARE_PROCESSES": "3",
+            "DASK_SCHEDULER_ADDRESS": "tcp://dask-scheduler:8786",
+            "HOMECARE_DEBUG": "off",
+        }
+    )
+    assert (settings.log_level, settings.processes, settings.dask_address, settings.debug) == (
+        "WARNING",
+        3,
+        "tcp://dask-scheduler:8786",
+        False,
+    )
