@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 export HOMECARE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup demo test test-sqlite test-postgresql lint sample clean browser-setup bench-api
+.PHONY: setup demo test test-sqlite test-postgresql test-faults lint sample clean browser-setup bench-api bench-mixed
 
 # The same install script as the Dockerfile (deploy/install.sh), so CI exercises it.
 $(STAMP): pyproject.toml
@@ -27,6 +27,12 @@ test-sqlite: setup
 
 test-postgresql: setup
 	HOMECARE_TEST_DATABASE=postgresql $(BIN)/pytest -q -m database
+
+## test-faults: only the production tests (they also run in `make test`, in the SQLite pass):
+## start.sh end to end, database stopped mid-request, racing edits, backup and restore.
+## They start private PostgreSQL clusters of their own and use the shared one for start.sh.
+test-faults: setup
+	$(BIN)/pytest -q tests/faults tests/test_deploy.py tests/test_backup_restore.py tests/test_config.py
 
 lint: setup
 	$(BIN)/ruff check scheduler api tests benchmarks
@@ -53,3 +59,7 @@ test-sqlite: browser-setup
 bench-api: setup
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
 	$(BIN)/python -m benchmarks.api.run --workers $${BENCH_WORKERS:-5000} --concurrency 200 --seconds 20
+
+## bench-mixed: 5 minutes of mixed traffic (routes, edits, reports, a plan) on loopback
+bench-mixed: setup
+	$(BIN)/python -m benchmarks.mixed.run --seconds $${BENCH_SECONDS:-300}
