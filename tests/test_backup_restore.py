@@ -36,8 +36,8 @@ def fingerprint(dsn: str) -> dict[str, Any]:
         for (name,) in names:
             row = connection.execute(
                 sql.SQL(
-                    "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), ''))"
-                    " FROM {} AS t"
+                    "SELECT count(*), "
+                    "md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM {} AS t"
                 ).format(sql.Identifier(name))
             ).fetchone()
             tables[name] = row
