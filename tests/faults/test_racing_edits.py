@@ -178,7 +178,7 @@ def test_racing_coordinator_edits_lose_nothing_and_never_double_book(
     assert not failures, failures[:3]
     assert len(edits) == EDITS
 
-    statuses = defaultdict(int)
+    statuses: defaultdict[int, int] = defaultdict(int)
     for edit in edits:
         statuses[edit.status] += 1
     assert set(statuses) <= {200, 412}, dict(statuses)  # no 5xx, and no valid edit refused

@@ -1,0 +1,1 @@
+"""Mixed production load: workers, coordinators, managers and a plan, all at once."""
