@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -141,3 +142,42 @@ def test_dockerfile_repeats_only_what_ci_exercises() -> None:
     assert "COPY deploy /app/deploy" in final
     assert "/healthz" in final and "HEALTHCHECK" in final
     assert os.access(START_SCRIPT, os.X_OK)
+
+
+def test_dask_roles_of_the_start_script_form_a_cluster(tmp_path: Path) -> None:
+    """start.sh dask-scheduler and dask-worker (as in compose.yaml): one single-thread worker."""
+    from distributed import Client
+
+    from tests.faults.cluster import free_port
+
+    port = free_port()
+    env = {
+        **service_environment("sqlite://"),
+        "DASK_SCHEDULER_HOST": "127.0.0.1",
+        "DASK_SCHEDULER_PORT": str(port),
+        "DASK_DASHBOARD_ADDRESS": "127.0.0.1:0",
+        "DASK_SCHEDULER_ADDRESS": f"tcp://127.0.0.1:{port}",
+    }
+    processes = []
+    try:
+        for role in ("dask-scheduler", "dask-worker"):
+            with (tmp_path / f"{role}.log").open("wb") as log:
+                processes.append(
+                    subprocess.Popen(
+                        ["sh", str(START_SCRIPT), role],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+        with Client(f"tcp://127.0.0.1:{port}", timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=60)
+            assert list(client.nthreads().values()) == [1]
+            assert client.submit(sum, [1, 2, 3]).result(timeout=30) == 6
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
