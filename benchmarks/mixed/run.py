@@ -254,17 +254,23 @@ def report(tally: Tally, elapsed: float, server_5xx: int, people: int) -> int:
         f"{total.p50_ms:.0f} | {total.p95_ms:.0f} | {total.p99_ms:.0f} | {total.max_ms:.0f} |"
     )
     published = [p for p in tally.plans if p["status"] == "published"]
+    statuses = ", ".join(
+        f"{sum(1 for p in tally.plans if p['status'] == status)} {status}"
+        for status in sorted({p["status"] for p in tally.plans})
+    )
     print(
         f"\n{people} people at once for {elapsed:.0f} s: {total.per_second:.1f} requests/s; "
-        f"plans followed to the end: {len(tally.plans)} ({len(published)} published, "
+        f"plans requested: {len(tally.plans)} ({statuses} at the end; "
         f"{sum(p['allocated'] for p in published)} of {sum(p['visits'] for p in published)} "
-        f"visits allocated, {sum(p['seconds'] for p in tally.plans) / max(1, len(tally.plans)):.0f}"
-        f" s from request to end on average); server 5xx in its log: {server_5xx}"
+        f"visits allocated in the published ones, "
+        f"{sum(p['seconds'] for p in published) / max(1, len(published)):.0f} s from request to "
+        f"publication on average); server 5xx in its log: {server_5xx}"
     )
     for kind, messages in tally.errors.items():
         for message in messages[:3]:
             print(f"error ({kind}): {message}")
     failed = errors > 0 or server_5xx > 0 or not published
+    failed = failed or any(p["status"] == "failed" for p in tally.plans)
     return 1 if failed else 0
 
 

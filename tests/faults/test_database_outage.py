@@ -19,7 +19,7 @@ import pytest
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
 from tests.api.world import DAY, World, build_world
-from tests.faults.cluster import PrivateCluster, private_postgres  # noqa: F401
+from tests.faults.cluster import PrivateCluster
 from tests.faults.server import Service, running_service
 
 CLIENTS = 4
@@ -27,7 +27,7 @@ DOWN_SECONDS = 4.0
 
 
 @pytest.fixture
-def served(private_postgres: PrivateCluster, tmp_path: Path) -> Iterator[tuple[Service, World]]:  # noqa: F811
+def served(private_postgres: PrivateCluster, tmp_path: Path) -> Iterator[tuple[Service, World]]:
     """The named world in a new database of the private cluster, served by start.sh."""
     url = private_postgres.url(private_postgres.create_database())
     engine = make_engine(url)
@@ -39,7 +39,7 @@ def served(private_postgres: PrivateCluster, tmp_path: Path) -> Iterator[tuple[S
 
 
 def test_a_stopped_database_gives_503_json_and_the_service_recovers_by_itself(
-    private_postgres: PrivateCluster,  # noqa: F811
+    private_postgres: PrivateCluster,
     served: tuple[Service, World],
 ) -> None:
     """During the outage every answer is a 200 or a 503 JSON error; after it, 200s again."""

@@ -35,7 +35,7 @@ from scheduler.db.engine import make_engine, session_scope
 from scheduler.db.migrate import upgrade
 from scheduler.db.models import AuditEntry, Visit, Worker
 from tests.api.world import World, build_world
-from tests.faults.cluster import PrivateCluster, private_postgres  # noqa: F401
+from tests.faults.cluster import PrivateCluster
 from tests.faults.server import Service, running_service
 
 EDITS = 1_000
@@ -58,7 +58,7 @@ class Edit:
 
 @pytest.fixture
 def raced(
-    private_postgres: PrivateCluster,  # noqa: F811
+    private_postgres: PrivateCluster,
     tmp_path: Path,
 ) -> Iterator[tuple[Service, World, Engine, list[int]]]:
     """The world with six carers in Leeds, served by start.sh on the private cluster."""
