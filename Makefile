@@ -32,7 +32,7 @@ test-postgresql: setup
 ## start.sh end to end, database stopped mid-request, racing edits, backup and restore.
 ## They start private PostgreSQL clusters of their own and use the shared one for start.sh.
 test-faults: setup
-	$(BIN)/pytest -q tests/faults tests/test_deploy.py tests/test_backup_restore.py tests/test_config.py
+	$(BIN)/pytest -q tests/faults tests/test_deploy.py tests/test_backup_restore.py tests/test_config.py tests/test_logs.py
 
 lint: setup
 	$(BIN)/ruff check scheduler api tests benchmarks
