@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def report(tally: Tally, elapsed: float, server_5xx: int, people: int) -> int:
