@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
-from api import auth, coordinators, csrf, docs, errors, health, managers, pages, workers
+from api import auth, coordinators, csrf, docs, errors, health, managers, pages, security, workers
 from api.database import init_database
 from scheduler.config import Settings
 
@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_database(app)
     errors.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(auth.account_blueprint)
