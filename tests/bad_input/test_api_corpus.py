@@ -234,6 +234,9 @@ def corpus(endpoint: Endpoint) -> Iterator[tuple[str, bytes, str | None]]:
     for name, value in valid.items():
         wrong = WRONG_TYPE[type(value)]
         yield f"wrong type {name}", json.dumps({**valid, name: wrong}).encode(), name
+        if isinstance(value, str):
+            nul = json.dumps({**valid, name: value[:1] + "\x00" + value[1:]}).encode()
+            yield f"NUL in {name}", nul, name
     for name, value in endpoint.bad_values:
         nested = (
             value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else {}
