@@ -145,7 +145,7 @@ def test_bad_input_gets_a_json_error_naming_the_field(client, engine: Engine) ->
 
 
 def test_reading_a_rota_is_audited(client, engine: Engine) -> None:  # type: ignore[no-untyped-def]
-    """Token issue and each read of a rota leave audit entries naming the reader, without secrets."""
+    """Token issue and each rota read leave audit entries naming the reader, without secrets."""
     leeds, _ = seed_two_areas(engine)
     value = token(client, "coord")
     client.get(
