@@ -6,9 +6,22 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
-from api import auth, coordinators, csrf, docs, errors, health, logs, managers, pages, workers
+from api import (
+    auth,
+    coordinators,
+    csrf,
+    docs,
+    errors,
+    health,
+    logs,
+    managers,
+    pages,
+    security,
+    workers,
+)
 from api.database import init_database
 from scheduler.config import Settings
 
@@ -26,6 +39,13 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        """The id, or 404 at once: letting matching go on would answer 405 for a PATCH."""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound("no such record") from None
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -51,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_database(app)
     errors.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(auth.account_blueprint)

@@ -118,10 +118,11 @@ def sign_in(username: str, password: str) -> UserAccount:
     ),
 )
 def create_token(body: TokenRequest) -> tuple[TokenOut, int]:
-    """An opaque, expiring, revocable bearer token (only its digest is stored)."""
+    """An opaque, expiring, revocable bearer token (only its digest is stored; audited)."""
     user = sign_in(body.username, body.password)
     session = get_session()
     token, expires_at = issue_token(session, user)
+    record(session, user, "login", "token", "", {})
     session.commit()
     return TokenOut(token=token, expires_at=expires_at, role=user.role.value), 201
 

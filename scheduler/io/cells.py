@@ -68,6 +68,8 @@ def _text_of(value: object, *, strip: bool = True) -> str:
         raise Missing()
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f"expected text, not {json_type(value)}")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("holds a NUL character (0x00), which text may not contain")
     return str(value).strip() if strip else str(value)
 
 
