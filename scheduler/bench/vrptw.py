@@ -13,7 +13,9 @@ filled in. Fewer vehicles come from explicit reduction: after a first run with
 the whole fleet and a fixed cost per vehicle, each next run gets one vehicle
 fewer than the best plan so far, with every customer optional at a penalty far
 above any distance; a run that serves everyone becomes the new best. Once a
-reduction fails, the rest of the time goes to distance at the best vehicle count.
+reduction fails, the rest of the time goes to distance at the best vehicle count:
+guided local search from the best plan (a fresh iterated local search run with
+only the few seconds left seldom beats the plan it would replace).
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ class VrptwStrategy:
     reduction_share: float = 0.3
     removed_visits: int = 10
     max_removed_sequence: int = 10
-    reserve_seconds: float = 0.15
-    final: str = "ils"
+    reserve_seconds: float = 0.3
+    final: str = "gls"
 
     def __post_init__(self) -> None:
         if not 0 < self.first_share < 1 or not 0 < self.reduction_share < 1:

@@ -82,10 +82,10 @@ def test_vrptw_solver_finds_two_routes_on_four_customers(tmp_path: Path) -> None
     assert result.distance == pytest.approx(80.0)
 
 
-def test_vrptw_guided_final_phase_keeps_the_best_plan(tmp_path: Path) -> None:
-    """With guided local search for the last phase the optimum still comes back."""
+def test_vrptw_fresh_final_phase_keeps_the_best_plan(tmp_path: Path) -> None:
+    """With a fresh iterated local search for the last phase the optimum still comes back."""
     instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
-    result = solve_vrptw(instance, 1.0, strategy=VrptwStrategy(first_share=0.3, final="gls"))
+    result = solve_vrptw(instance, 1.0, strategy=VrptwStrategy(first_share=0.3, final="ils"))
     assert result.vehicles == 2
     assert result.distance == pytest.approx(80.0)
     with pytest.raises(ValueError, match="final"):
