@@ -7,8 +7,9 @@ Three steps, each keeping the best plan so far (judged by the exact objective,
    once (:mod:`~scheduler.bench.hhc_greedy`), so there is always a plan;
 2. several short runs of guided local search on the routing model
    (:mod:`~scheduler.bench.hhc_routing`), each from a differently randomised
-   greedy plan — synchronised visits make the local search stall, and fresh
-   starts do better than one long run;
+   greedy plan — synchronised visits make the local search stall where its start
+   leads it, so fresh starts do better than one long run — then more guided
+   local search from the best of them (measurements: ``docs/solver.md``);
 3. large neighbourhood search with CP-SAT on the best plan: a few caregivers'
    routes at a time are re-assigned and re-sequenced exactly, with the maximum
    tardiness modelled (:mod:`~scheduler.bench.hhc_cpsat`).
