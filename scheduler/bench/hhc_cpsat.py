@@ -238,8 +238,8 @@ def reoptimise(
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    # Presolve costs more than it saves on these small, short sub-problems
-    # (measured: see docs/solver.md).
+    # Presolve off for these small, short sub-problems (an earlier measurement, not
+    # repeated since: see docs/solver.md).
     solver.parameters.cp_model_presolve = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -7,8 +7,9 @@ Three steps, each keeping the best plan so far (judged by the exact objective,
    once (:mod:`~scheduler.bench.hhc_greedy`), so there is always a plan;
 2. several short runs of guided local search on the routing model
    (:mod:`~scheduler.bench.hhc_routing`), each from a differently randomised
-   greedy plan — synchronised visits make the local search stall, and fresh
-   starts do better than one long run;
+   greedy plan — synchronised visits make the local search stall where its start
+   leads it, so fresh starts do better than one long run — then more guided
+   local search from the best of them (measurements: ``docs/solver.md``);
 3. large neighbourhood search with CP-SAT on the best plan: a few caregivers'
    routes at a time are re-assigned and re-sequenced exactly, with the maximum
    tardiness modelled (:mod:`~scheduler.bench.hhc_cpsat`).
@@ -30,8 +31,10 @@ from scheduler.bench.results import HhcResult
 
 @dataclass(frozen=True, slots=True)
 class HhcStrategy:
-    """How the time is shared: ``local_search_share`` of it for ``restarts`` guided local
-    search runs, the rest for CP-SAT re-optimisation. Each CP-SAT step frees either
+    """How the time is shared: ``local_search_share`` of it for guided local search, the
+    rest for CP-SAT re-optimisation. Of the local search time, ``race_share`` goes to
+    ``restarts`` short runs from different greedy plans and the remainder continues from
+    the best of them (``race_share`` 1: independent runs only). Each CP-SAT step frees either
     ``freed_routes`` related routes or about ``freed_patients`` related patients (a size
     that grows while sub-problems are solved to optimality and shrinks when they are
     not), and is given at most ``repair_seconds``. No service may become later than the
@@ -39,8 +42,9 @@ class HhcStrategy:
     patients' windows (earliest start to due time) if that is more: plans that much
     later rarely pay, and the bound makes the sub-problems much quicker to solve."""
 
-    local_search_share: float = 0.5
-    restarts: int = 4
+    local_search_share: float = 0.8
+    restarts: int = 6
+    race_share: float = 0.6
     rounds: int = 1
     freed_routes: int = 3
     freed_patients: int = 10
@@ -49,8 +53,8 @@ class HhcStrategy:
     reserve_seconds: float = 0.15
 
     def __post_init__(self) -> None:
-        if not 0 <= self.local_search_share <= 1:
-            raise ValueError("local_search_share must be in [0, 1]")
+        if not 0 <= self.local_search_share <= 1 or not 0 <= self.race_share <= 1:
+            raise ValueError("local_search_share and race_share must be in [0, 1]")
         if min(self.restarts, self.rounds, self.freed_routes, self.freed_patients) < 1:
             raise ValueError(
                 "restarts, rounds, freed_routes and freed_patients must be positive"
@@ -104,28 +108,50 @@ def _related_routes(
     return [seed_route, *others[: count - 1]]
 
 
+def _guided_run(instance: HhcInstance, origin: Sequences, seconds: float) -> tuple[
+    Sequences | None, float | None
+]:
+    """One guided local search run of ``seconds`` from ``origin``: (plan, objective)."""
+    model = build_routing_model(instance, max(0.5, seconds))
+    improved = improve_with_guided_local_search(model, origin, seconds)
+    if improved is None:
+        return None, None
+    return improved, plan_objective(instance, improved)
+
+
 def _guided_restarts(
     instance: HhcInstance,
     start: Sequences,
     until: float,
     restarts: int,
     rng: random.Random,
+    race_share: float = 0.6,
 ) -> tuple[Sequences, float]:
-    """The best of ``restarts`` guided local search runs sharing the time up to ``until``:
-    the first from ``start``, the others from randomised greedy plans."""
+    """Guided local search from several starts, then more of it on the winner.
+
+    The first ``race_share`` of the time up to ``until`` is shared by ``restarts``
+    short runs, the first from ``start``, the others from randomised greedy plans;
+    the rest continues from the best plan they found. The plan a run ends with
+    depends far more on where it starts than on how long it runs (synchronised
+    visits trap the one-node moves), so many short runs beat one long one."""
     best, best_value = start, plan_objective(instance, start)
     assert best_value is not None
-    for restart in range(restarts):
-        remaining = until - time.perf_counter()
+    race_until = time.perf_counter() + (until - time.perf_counter()) * (
+        race_share if restarts > 1 else 0.0
+    )
+    for restart in range(restarts if restarts > 1 else 0):
+        remaining = race_until - time.perf_counter()
         if remaining < 0.05:
             break
         origin = start if restart == 0 else greedy_plan(instance, rng)
         if origin is None:
             continue
-        slice_seconds = remaining / (restarts - restart)
-        model = build_routing_model(instance, max(0.5, slice_seconds))
-        improved = improve_with_guided_local_search(model, origin, slice_seconds)
-        value = plan_objective(instance, improved) if improved is not None else None
+        improved, value = _guided_run(instance, origin, remaining / (restarts - restart))
+        if improved is not None and value is not None and value < best_value:
+            best, best_value = improved, value
+    remaining = until - time.perf_counter()
+    if remaining >= 0.05:
+        improved, value = _guided_run(instance, best, remaining)
         if improved is not None and value is not None and value < best_value:
             best, best_value = improved, value
     return best, best_value
@@ -210,7 +236,8 @@ def solve_hhc(
             strategy.local_search_share
         )
         plan, _ = _guided_restarts(
-            instance, origin, searched_until, max(1, strategy.restarts // strategy.rounds), rng
+            instance, origin, searched_until, max(1, strategy.restarts // strategy.rounds), rng,
+            strategy.race_share,
         )
         plan, value, solved = _large_neighbourhood_search(
             instance, plan, round_end, strategy, rng

@@ -13,7 +13,9 @@ filled in. Fewer vehicles come from explicit reduction: after a first run with
 the whole fleet and a fixed cost per vehicle, each next run gets one vehicle
 fewer than the best plan so far, with every customer optional at a penalty far
 above any distance; a run that serves everyone becomes the new best. Once a
-reduction fails, the rest of the time goes to distance at the best vehicle count.
+reduction fails, the rest of the time goes to distance at the best vehicle count:
+guided local search from the best plan (a fresh iterated local search run with
+only the few seconds left seldom beats the plan it would replace).
 """
 
 from __future__ import annotations
@@ -47,21 +49,25 @@ class VrptwStrategy:
     """How the time is shared out: ``first_share`` of it for the run with the whole
     fleet, then reduction runs of ``reduction_share`` each; ``removed_visits``, the
     average number of customers each ruin removes (SISR, Christiaens & Vanden Berghe
-    2020); ``reserve_seconds`` kept back for model building and reading the result."""
+    2020); ``reserve_seconds`` kept back for model building and reading the result;
+    ``final``, how the time left after the last successful reduction is spent: a fresh
+    iterated local search at the best vehicle count (``"ils"``) or guided local search
+    from the best plan (``"gls"``)."""
 
     first_share: float = 0.25
     reduction_share: float = 0.3
     removed_visits: int = 10
     max_removed_sequence: int = 10
-    reserve_seconds: float = 0.15
-    final: str = "ils"
-    neighbours_ratio: float = 1.0
+    reserve_seconds: float = 0.3
+    final: str = "gls"
 
     def __post_init__(self) -> None:
         if not 0 < self.first_share < 1 or not 0 < self.reduction_share < 1:
             raise ValueError("first_share and reduction_share must be in (0, 1)")
         if self.removed_visits < 1 or self.max_removed_sequence < 1:
             raise ValueError("removed_visits and max_removed_sequence must be positive")
+        if self.final not in ("ils", "gls"):
+            raise ValueError("final must be 'ils' or 'gls'")
 
 
 @dataclass
@@ -134,9 +140,6 @@ def ils_parameters(
     )
     annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
     annealing.automatic_temperatures = True
-    if strategy.neighbours_ratio < 1:
-        parameters.ls_operator_neighbors_ratio = strategy.neighbours_ratio
-        parameters.ls_operator_min_neighbors = 10
     parameters.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     return parameters
 

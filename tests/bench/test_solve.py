@@ -55,6 +55,23 @@ def test_hhc_solver_reaches_the_optimum_of_a_tiny_instance(tmp_path: Path) -> No
     assert result.score.objective == pytest.approx(HAND_OPTIMUM, abs=1e-3)
 
 
+def test_racing_restarts_reach_the_optimum_within_the_time_limit(tmp_path: Path) -> None:
+    """Several short guided runs, then more on the best, then CP-SAT: still the optimum,
+    and the whole search keeps to its wall-clock limit."""
+    instance = read_mankowska(write(tmp_path, "tiny3.txt", THREE_PATIENTS))
+    strategy = HhcStrategy(local_search_share=0.6, restarts=3, race_share=0.5)
+    result = solve_hhc(instance, 1.0, seed=3, strategy=strategy)
+    assert result.score.feasible
+    assert result.score.objective == pytest.approx(HAND_OPTIMUM, abs=1e-3)
+    assert result.wall_seconds <= 1.05
+
+
+def test_hhc_strategy_refuses_shares_outside_zero_to_one() -> None:
+    """A race share above one is a mistake, not a longer race."""
+    with pytest.raises(ValueError, match="race_share"):
+        HhcStrategy(race_share=1.5)
+
+
 def test_vrptw_solver_finds_two_routes_on_four_customers(tmp_path: Path) -> None:
     """Capacity 30 for demand 50 needs two routes; east and west apart is shortest."""
     instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
@@ -63,6 +80,16 @@ def test_vrptw_solver_finds_two_routes_on_four_customers(tmp_path: Path) -> None
     assert sorted(sorted(route) for route in result.routes) == [[1, 2], [3, 4]]
     assert all(route_breach(instance, list(route)) is None for route in result.routes)
     assert result.distance == pytest.approx(80.0)
+
+
+def test_vrptw_fresh_final_phase_keeps_the_best_plan(tmp_path: Path) -> None:
+    """With a fresh iterated local search for the last phase the optimum still comes back."""
+    instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
+    result = solve_vrptw(instance, 1.0, strategy=VrptwStrategy(first_share=0.3, final="ils"))
+    assert result.vehicles == 2
+    assert result.distance == pytest.approx(80.0)
+    with pytest.raises(ValueError, match="final"):
+        VrptwStrategy(final="tabu")
 
 
 def test_time_limits_must_be_positive(tmp_path: Path) -> None:
