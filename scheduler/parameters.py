@@ -54,9 +54,12 @@ class Parameters:
       extra distinct carer a client sees today.
     - ``published_move_cost`` per carer moved off a published assignment (a
       re-plan starts from the published routes, so one that moves nothing
-      keeps its times too). A visit the published rota left unallocated costs
-      at most ``published_unallocated_drop_penalty`` to leave out again, so a
-      re-plan places it where it fits without reshuffling everyone's day.
+      keeps its times too); ``published_retime_cost_per_second`` on top of the
+      lateness cost for starting a published visit later than published (a
+      re-plan counts lateness from the published start). A visit the published
+      rota left unallocated costs at most ``published_unallocated_drop_penalty``
+      to leave out again, so a re-plan places it where it fits without
+      reshuffling everyone's day.
     - ``fairness_cost_per_second`` of work (contact + travel) above a worker's
       fair share of the day, in proportion to their hours available.
     - ``minimum_hours_cost_per_second`` below a worker's share of their weekly
@@ -105,6 +108,7 @@ class Parameters:
     continuity_extra_carer_cost: int = 1_800
     # Published plan
     published_move_cost: int = 20_000
+    published_retime_cost_per_second: int = 5
     published_unallocated_drop_penalty: int = 6_000
     # Workload and pay
     fairness_cost_per_second: int = 1

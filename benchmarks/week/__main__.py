@@ -77,6 +77,7 @@ class DayFigures:
     violations: int = 0
     assignments_morning: int = 0
     assignments_changed: int = 0
+    carers_changed: int = 0
     replan_seconds: float = 0.0
     carers_per_client: float = 0.0
 
@@ -177,8 +178,10 @@ def simulate(
         with Session(engine) as session:
             final = published_runs(session, day)
             for area_id, run_id in final.items():
-                figures.assignments_changed += len(
-                    diff_runs(session, morning.get(area_id), run_id, [area_id])
+                changes = diff_runs(session, morning.get(area_id), run_id, [area_id])
+                figures.assignments_changed += len(changes)
+                figures.carers_changed += sum(
+                    1 for c in changes if set(c.before_workers) != set(c.after_workers)
                 )
                 for a in area_assignments(session, run_id, area_id):
                     figures.travel_seconds += a.travel_seconds
@@ -268,9 +271,9 @@ def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
     """Print the day and week tables (Markdown) and the comparison of the runs."""
     print(
         "\n| day | run | visits | carers per client | travel share | unallocated | violations "
-        "| changed by re-plans | re-plan s |"
+        "| changed by re-plans | of which carer | re-plan s |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for index in range(7):
         for label, (days, _) in results.items():
             d = days[index]
@@ -278,22 +281,26 @@ def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
                 f"| {d.day:%a %d %b} | {label} | {d.visits} | {d.carers_per_client:.2f} "
                 f"| {share(d.travel_seconds, d.travel_seconds + d.contact_seconds)} "
                 f"| {d.unallocated} | {d.violations} "
-                f"| {share(d.assignments_changed, d.assignments_morning)} | {d.replan_seconds:.1f} |"
+                f"| {share(d.assignments_changed, d.assignments_morning)} "
+                f"| {share(d.carers_changed, d.assignments_morning)} | {d.replan_seconds:.1f} |"
             )
     print(
         "\n| week | clients (≥2 visits every day) | median distinct carers | mean "
-        "| travel hours | travel share | unallocated | violations | changed by re-plans |"
+        "| travel hours | travel share | unallocated | violations | changed by re-plans "
+        "| of which carer |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, (days, carers) in results.items():
         travel = sum(d.travel_seconds for d in days)
         contact = sum(d.contact_seconds for d in days)
+        morning = sum(d.assignments_morning for d in days)
         print(
             f"| {label} | {len(carers)} | {statistics.median(carers) if carers else 0} "
             f"| {statistics.fmean(carers) if carers else 0:.2f} | {travel / 3600:.1f} "
             f"| {share(travel, travel + contact)} | {sum(d.unallocated for d in days)} "
             f"| {sum(d.violations for d in days)} "
-            f"| {share(sum(d.assignments_changed for d in days), sum(d.assignments_morning for d in days))} |"
+            f"| {share(sum(d.assignments_changed for d in days), morning)} "
+            f"| {share(sum(d.carers_changed for d in days), morning)} |"
         )
     if len(results) == 2:
         (on_days, on_carers), (off_days, off_carers) = results.values()

@@ -21,14 +21,17 @@ from scheduler.solver.context import WAGE_OFFSET, ModelContext
 def time_windows(ctx: ModelContext) -> None:
     """Rule 1 (hard + soft): start inside the window (time-critical: within the
     tolerance of the prescribed time); lateness after the preferred start costs
-    ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``)."""
+    ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``). In a
+    re-plan a published visit's preferred start is its published start, and
+    starting later costs ``published_retime_cost_per_second`` more
+    (``PlanningData.lateness_cost``)."""
     data, params = ctx.data, ctx.params
     for visit_node in data.visit_nodes:
         node, index = visit_node.node, ctx.index(visit_node.node)
         ctx.time.CumulVar(index).SetRange(data.lo[node], data.hi[node])
-        if params.lateness_cost_per_second and data.preferred[node] < data.hi[node]:
+        if data.lateness_cost[node] and data.preferred[node] < data.hi[node]:
             ctx.time.SetCumulVarSoftUpperBound(
-                index, data.preferred[node], params.lateness_cost_per_second
+                index, data.preferred[node], data.lateness_cost[node]
             )
         if params.earliness_cost_per_second and data.preferred[node] > data.lo[node]:
             ctx.time.SetCumulVarSoftLowerBound(
