@@ -27,6 +27,7 @@ from scheduler.db.models import (
     CourseSkill,
     PublishedRota,
     TrainingRecord,
+    UnallocatedVisit,
     Visit,
     VisitStatus,
     Worker,
@@ -206,6 +207,18 @@ def published_plan(
     return plan
 
 
+def published_unallocated(session: Session, area_ids: Collection[int], day: date) -> set[int]:
+    """Visits of ``day`` in these areas that their area's published rota left unallocated."""
+    rows = session.exec(
+        select(UnallocatedVisit.visit_id)
+        .join(PublishedRota, col(PublishedRota.plan_run_id) == UnallocatedVisit.plan_run_id)
+        .join(Visit, col(Visit.id) == UnallocatedVisit.visit_id)
+        .where(col(PublishedRota.area_id).in_(area_ids), PublishedRota.day == day)
+        .where(col(Visit.area_id) == PublishedRota.area_id)
+    ).all()
+    return set(rows)
+
+
 FIXED_STATUSES = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 
 
@@ -300,6 +313,7 @@ def build_problem(
     ).all():
         preferences[pref.client_id][pref.kind].add(pref.worker_id)
     published = published_plan(session, area_ids, day)
+    left_out = published_unallocated(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:
         if visit.status == VisitStatus.COMPLETED and visit.id not in published:
@@ -342,6 +356,7 @@ def build_problem(
                     seconds_since(origin, published_start) if published_start is not None else None
                 ),
                 fixed=fixed,
+                published_unallocated=(visit.id or 0) in left_out,
             )
         )
     return Problem(

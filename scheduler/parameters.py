@@ -48,9 +48,18 @@ class Parameters:
     - ``gender_mismatch_cost`` per carer of a non-preferred gender (non-strict).
     - ``continuity_not_preferred_cost`` per carer not among the visit's preferred
       workers (when it has some); ``continuity_unfamiliar_cost`` per carer who has
-      not visited the client in the last 14 days (when someone has);
-      ``continuity_extra_carer_cost`` per extra distinct carer a client sees today.
-    - ``published_move_cost`` per carer moved off a published assignment.
+      not visited the client in the last 14 days (when someone has), and a share
+      of it for an occasional one (the share by which their visits fall short of
+      the client's most regular carer's); ``continuity_extra_carer_cost`` per
+      extra distinct carer a client sees today.
+    - ``published_move_cost`` per carer moved off a published assignment (a
+      re-plan starts from the published routes, so one that moves nothing
+      keeps its times too); ``published_retime_cost_per_second`` on top of the
+      lateness cost for starting a published visit later than published (a
+      re-plan counts lateness from the published start). A visit the published
+      rota left unallocated costs at most ``published_unallocated_drop_penalty``
+      to leave out again, so a re-plan places it where it fits without
+      reshuffling everyone's day.
     - ``fairness_cost_per_second`` of work (contact + travel) above a worker's
       fair share of the day, in proportion to their hours available.
     - ``minimum_hours_cost_per_second`` below a worker's share of their weekly
@@ -95,10 +104,12 @@ class Parameters:
     # Client preferences and continuity
     gender_mismatch_cost: int = 3_600
     continuity_not_preferred_cost: int = 1_800
-    continuity_unfamiliar_cost: int = 900
-    continuity_extra_carer_cost: int = 900
+    continuity_unfamiliar_cost: int = 3_600
+    continuity_extra_carer_cost: int = 1_800
     # Published plan
-    published_move_cost: int = 300
+    published_move_cost: int = 20_000
+    published_retime_cost_per_second: int = 5
+    published_unallocated_drop_penalty: int = 6_000
     # Workload and pay
     fairness_cost_per_second: int = 1
     minimum_hours_cost_per_second: int = 1

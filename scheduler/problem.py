@@ -75,6 +75,9 @@ class VisitSpec:
     ``published_workers`` and ``published_start``: the currently published
     assignment, if any (moving it may be penalised). ``fixed``: already started or
     checked in: it must stay with ``published_workers`` at ``published_start``.
+    ``published_unallocated``: the published rota of the day left it unallocated
+    (a re-plan places it only where that moves little, see
+    ``Parameters.published_unallocated_drop_penalty``).
     """
 
     id: int
@@ -98,6 +101,7 @@ class VisitSpec:
     published_workers: tuple[int, ...] = ()
     published_start: int | None = None
     fixed: bool = False
+    published_unallocated: bool = False
 
     def __post_init__(self) -> None:
         if self.latest_start < self.earliest_start:

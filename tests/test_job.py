@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -185,3 +186,55 @@ def test_a_killed_scheduled_run_is_retried_once_its_lease_runs_out(
         runs = session.exec(select(PlanRun).order_by(col(PlanRun.id))).all()
         assert [r.status for r in runs] == [PlanRunStatus.FAILED, PlanRunStatus.PUBLISHED]
         assert session.get(PlanClaim, (1, FIRST_DAY)).status == ClaimStatus.DONE  # type: ignore[union-attr]
+
+
+RACE_SCRIPT = """
+import json, random, sys, time
+from datetime import date, timedelta
+from scheduler.claims import claim
+from scheduler.db.engine import make_engine
+url, owner, start_at, days = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+engine = make_engine(url)
+while time.time() < start_at:
+    time.sleep(0.005)
+pairs = [(area, offset) for offset in range(days) for area in (1, 2)]
+random.Random(owner).shuffle(pairs)
+won = []
+for area, offset in pairs:
+    day = date(2026, 11, 23) + timedelta(days=offset)
+    if claim(engine, area, day, owner):
+        won.append([area, day.isoformat()])
+print(json.dumps(won))
+"""
+
+
+def test_two_processes_racing_for_many_claims_win_each_exactly_once(
+    engine: Engine, database_url: str
+) -> None:
+    """Many more rounds than the full job race, cheaply: two processes claim the same
+    200 (area, day) pairs at the same moment, each in its own random order, so
+    they meet on many pairs; each pair has exactly one winner."""
+    generate_scenario(engine, workers=10, seed=2, first_day=FIRST_DAY, areas=2)
+    days = 100
+    start_at = f"{datetime.now(UTC).timestamp() + 3:.3f}"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE_SCRIPT, database_url, owner, start_at, str(days)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for owner in ("racer-a", "racer-b")
+    ]
+    outputs = [racer.communicate(timeout=240) for racer in racers]
+    assert all(racer.returncode == 0 for racer in racers), outputs
+    won = [{(area, day) for area, day in json.loads(out)} for out, _ in outputs]
+    expected = {
+        (area, (FIRST_DAY + timedelta(days=d)).isoformat()) for area in (1, 2) for d in range(days)
+    }
+    print(f"racer a won {len(won[0])}, racer b won {len(won[1])}")
+    assert not won[0] & won[1], "a pair was claimed twice"
+    assert won[0] | won[1] == expected, "a pair was missed"
+    with Session(engine) as session:
+        owners = {(c.area_id, c.day.isoformat()): c.owner for c in session.exec(select(PlanClaim))}
+    assert all(owners[pair] == ("racer-a" if pair in won[0] else "racer-b") for pair in expected)

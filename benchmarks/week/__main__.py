@@ -3,6 +3,11 @@
     python -m benchmarks.week                     # 150 workers (a few areas), continuity on and off
     python -m benchmarks.week --workers 5000      # the national scenario (long)
 
+Before the measured week (Monday to Sunday) the same simulation runs for
+``--warm-up-days`` days, so that the week starts with the published history a
+running service has (who visited whom in the last 14 days, the previous day's
+finish); only Monday to Sunday are reported.
+
 Each day: the job plans the day for every area (exactly as in production), then
 at 10:00 each area suffers its disruptions — 3 % of workers on duty go off sick,
 one urgent hospital discharge, 5 % of the remaining visits cancelled — and is
@@ -53,6 +58,7 @@ from scheduler.disruptions import (
     apply_disruptions,
 )
 from scheduler.generate import generate_scenario
+from scheduler.generate.parameters import ScenarioParameters
 from scheduler.job import JobSettings, plan_day_once
 from scheduler.parameters import Parameters
 from scheduler.pipeline import PlanningOptions
@@ -71,7 +77,9 @@ class DayFigures:
     violations: int = 0
     assignments_morning: int = 0
     assignments_changed: int = 0
+    carers_changed: int = 0
     replan_seconds: float = 0.0
+    carers_per_client: float = 0.0
 
 
 def published_runs(session: Session, day: date) -> dict[int, int]:
@@ -121,16 +129,30 @@ def disruptions_for(
 
 
 def simulate(
-    workers: int, seed: int, budget: float, params: Parameters, folder: Path, label: str
+    workers: int,
+    seed: int,
+    budget: float,
+    params: Parameters,
+    folder: Path,
+    label: str,
+    *,
+    warm_up_days: int = 0,
+    scenario: ScenarioParameters | None = None,
 ) -> tuple[list[DayFigures], list[int]]:
+    """Plan, disrupt and re-plan each day; figures for Monday to Sunday and, for each
+    client with at least two visits every day, their distinct carers in the week."""
     engine = make_engine(f"sqlite:///{folder / f'week-{label}.db'}")
     upgrade(engine)
-    generate_scenario(engine, workers=workers, seed=seed, first_day=MONDAY, days=7)
+    first = MONDAY - timedelta(days=warm_up_days)
+    generate_scenario(
+        engine, workers=workers, seed=seed, first_day=first, days=7 + warm_up_days,
+        parameters=scenario,
+    )
     settings = JobSettings(params=params, options=PlanningOptions(time_budget_seconds=budget))
     rng = random.Random(seed)
     days = []
-    for offset in range(7):
-        day = MONDAY + timedelta(days=offset)
+    for offset in range(7 + warm_up_days):
+        day = first + timedelta(days=offset)
         figures = DayFigures(day)
         plan_day_once(engine, day, settings=settings)
         with Session(engine) as session:
@@ -156,8 +178,10 @@ def simulate(
         with Session(engine) as session:
             final = published_runs(session, day)
             for area_id, run_id in final.items():
-                figures.assignments_changed += len(
-                    diff_runs(session, morning.get(area_id), run_id, [area_id])
+                changes = diff_runs(session, morning.get(area_id), run_id, [area_id])
+                figures.assignments_changed += len(changes)
+                figures.carers_changed += sum(
+                    1 for c in changes if set(c.before_workers) != set(c.after_workers)
                 )
                 for a in area_assignments(session, run_id, area_id):
                     figures.travel_seconds += a.travel_seconds
@@ -178,45 +202,117 @@ def simulate(
                 select(PlanRun).where(PlanRun.day == day, PlanRun.status == PlanRunStatus.FAILED)
             ).all()
             figures.violations += sum(1 for r in failed if "validator" in r.error)
-        days.append(figures)
+            wanted = demand(session, [day])
+            daily = [
+                len(regular_carers(teams))
+                for client, teams in client_teams(session, [day]).items()
+                if wanted[client] >= 2
+            ]
+            figures.carers_per_client = statistics.fmean(daily) if daily else 0.0
         print(
-            f"  {label}: {day} planned ({figures.visits} visits, {figures.unallocated} unallocated)",
+            f"  {label}: {day} planned ({figures.visits} visits, {figures.unallocated} unallocated,"
+            f" {figures.assignments_changed} changed)",
             flush=True,
         )
-    return days, distinct_carers(engine)
+        if day >= MONDAY:
+            days.append(figures)
+    return days, distinct_carers(engine, [MONDAY + timedelta(days=k) for k in range(7)])
 
 
-def distinct_carers(engine: Engine) -> list[int]:
-    """Distinct carers in the week of each client with at least two visits a day."""
+def client_teams(session: Session, days: list[date]) -> dict[int, list[tuple[int, ...]]]:
+    """The carers of each published visit on ``days``, by client."""
+    carers: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    pointers = session.exec(select(PublishedRota).where(col(PublishedRota.day).in_(days))).all()
+    for pointer in pointers:
+        rows = session.exec(
+            select(Assignment, Visit)
+            .join(Visit, col(Visit.id) == Assignment.visit_id)
+            .where(Assignment.plan_run_id == pointer.plan_run_id, Visit.area_id == pointer.area_id)
+        ).all()
+        per_visit: dict[int, list[int]] = defaultdict(list)
+        client_of: dict[int, int] = {}
+        for assignment, visit in rows:
+            per_visit[visit.id or 0].append(assignment.worker_id)
+            client_of[visit.id or 0] = visit.client_id
+        for visit_id, team in per_visit.items():
+            carers[client_of[visit_id]].append(tuple(sorted(team)))
+    return carers
+
+
+def demand(session: Session, days: list[date]) -> Counter[int]:
+    """The fewest visits (cancelled ones included) each client has on any of ``days``."""
+    per_day: dict[date, Counter[int]] = {day: Counter() for day in days}
+    for visit in session.exec(select(Visit).where(col(Visit.day).in_(days))):
+        per_day[visit.day][visit.client_id] += 1
+    clients = set().union(*per_day.values()) if per_day else set()
+    return Counter({c: min(per_day[day][c] for day in days) for c in clients})
+
+
+def regular_carers(teams: list[tuple[int, ...]]) -> set[int]:
+    """One carer per visit: the one the client sees most (a second carer not counted)."""
+    seen = Counter(w for team in teams for w in team)
+    return {max(team, key=lambda w: (seen[w], -w)) for team in teams}
+
+
+def distinct_carers(engine: Engine, days: list[date]) -> list[int]:
+    """Distinct carers over ``days`` of each client with at least two visits every day."""
     with Session(engine) as session:
-        pointers = session.exec(select(PublishedRota)).all()
-        visits_per_client: Counter[int] = Counter()
-        carers: dict[int, list[tuple[int, ...]]] = defaultdict(list)
-        for pointer in pointers:
-            rows = session.exec(
-                select(Assignment, Visit)
-                .join(Visit, col(Visit.id) == Assignment.visit_id)
-                .where(
-                    Assignment.plan_run_id == pointer.plan_run_id, Visit.area_id == pointer.area_id
-                )
-            ).all()
-            per_visit: dict[int, list[int]] = defaultdict(list)
-            client_of: dict[int, int] = {}
-            for assignment, visit in rows:
-                per_visit[visit.id or 0].append(assignment.worker_id)
-                client_of[visit.id or 0] = visit.client_id
-            for visit_id, team in per_visit.items():
-                carers[client_of[visit_id]].append(tuple(sorted(team)))
-        for visit in session.exec(select(Visit).where(col(Visit.status) != VisitStatus.CANCELLED)):
-            visits_per_client[visit.client_id] += 1
-    result = []
-    for client, teams in carers.items():
-        if visits_per_client[client] < 14:
-            continue
-        seen = Counter(w for team in teams for w in team)
-        regulars = {max(team, key=lambda w: (seen[w], -w)) for team in teams}
-        result.append(len(regulars))
-    return result
+        teams = client_teams(session, days)
+        wanted = demand(session, days)
+    return [len(regular_carers(t)) for client, t in teams.items() if wanted[client] >= 2]
+
+
+def share(part: float, whole: float) -> str:
+    """``part`` as a percentage of ``whole`` (one decimal)."""
+    return f"{part / whole:.1%}" if whole else "–"
+
+
+def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
+    """Print the day and week tables (Markdown) and the comparison of the runs."""
+    print(
+        "\n| day | run | visits | carers per client | travel share | unallocated | violations "
+        "| changed by re-plans | of which carer | re-plan s |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for index in range(7):
+        for label, (days, _) in results.items():
+            d = days[index]
+            print(
+                f"| {d.day:%a %d %b} | {label} | {d.visits} | {d.carers_per_client:.2f} "
+                f"| {share(d.travel_seconds, d.travel_seconds + d.contact_seconds)} "
+                f"| {d.unallocated} | {d.violations} "
+                f"| {share(d.assignments_changed, d.assignments_morning)} "
+                f"| {share(d.carers_changed, d.assignments_morning)} | {d.replan_seconds:.1f} |"
+            )
+    print(
+        "\n| week | clients (≥2 visits every day) | median distinct carers | mean "
+        "| travel hours | travel share | unallocated | violations | changed by re-plans "
+        "| of which carer |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, (days, carers) in results.items():
+        travel = sum(d.travel_seconds for d in days)
+        contact = sum(d.contact_seconds for d in days)
+        morning = sum(d.assignments_morning for d in days)
+        print(
+            f"| {label} | {len(carers)} | {statistics.median(carers) if carers else 0} "
+            f"| {statistics.fmean(carers) if carers else 0:.2f} | {travel / 3600:.1f} "
+            f"| {share(travel, travel + contact)} | {sum(d.unallocated for d in days)} "
+            f"| {sum(d.violations for d in days)} "
+            f"| {share(sum(d.assignments_changed for d in days), morning)} "
+            f"| {share(sum(d.carers_changed for d in days), morning)} |"
+        )
+    if len(results) == 2:
+        (on_days, on_carers), (off_days, off_carers) = results.values()
+        if on_carers and off_carers:
+            on_travel = sum(d.travel_seconds for d in on_days)
+            off_travel = sum(d.travel_seconds for d in off_days)
+            median = 1 - statistics.median(on_carers) / statistics.median(off_carers)
+            mean = 1 - statistics.fmean(on_carers) / statistics.fmean(off_carers)
+            print(
+                f"\ncontinuity on: {median:.1%} fewer distinct carers per client (median), "
+                f"{mean:.1%} (mean), for {on_travel / max(off_travel, 1) - 1:+.1%} travel"
+            )
 
 
 def main() -> None:
@@ -226,6 +322,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=150)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--budget", type=float, default=20.0, help="daily plan wall-time budget, s")
+    parser.add_argument(
+        "--warm-up-days", type=int, default=3,
+        help="days simulated before Monday to give the week its history (not reported)",
+    )
+    parser.add_argument(
+        "--utilisation", type=float, default=ScenarioParameters().utilisation,
+        help="the generator's demand as a share of on-duty availability",
+    )
+    parser.add_argument(
+        "--runs", default="on,off", help="which runs: on (continuity), off (weight 0), or both"
+    )
     args = parser.parse_args()
     on = Parameters()
     off = replace(
@@ -234,43 +341,19 @@ def main() -> None:
         continuity_unfamiliar_cost=0,
         continuity_extra_carer_cost=0,
     )
+    scenario = replace(ScenarioParameters(), utilisation=args.utilisation)
+    wanted = [run.strip() for run in args.runs.split(",")]
+    runs = [(f"continuity {run}", on if run == "on" else off) for run in wanted]
+    print(f"week from {MONDAY}, {args.warm_up_days} warm-up days, {vars(args)}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        outcomes = {
-            label: simulate(args.workers, args.seed, args.budget, params, Path(tmp), label)
-            for label, params in (("continuity on", on), ("continuity off", off))
-        }
-    results = {label: days for label, (days, _) in outcomes.items()}
-    days_carers = [carers for _, carers in outcomes.values()]
-    print(
-        "\n| day | run | visits | unallocated | travel share | violations | changed by re-plans | re-plan s |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for index in range(7):
-        for label, days in results.items():
-            d = days[index]
-            share = d.travel_seconds / max(1, d.travel_seconds + d.contact_seconds)
-            changed = d.assignments_changed / max(1, d.assignments_morning)
-            print(
-                f"| {d.day:%a %d %b} | {label} | {d.visits} | {d.unallocated} | {share:.1%} | {d.violations} "
-                f"| {changed:.1%} | {d.replan_seconds:.1f} |"
+        results = {
+            label: simulate(
+                args.workers, args.seed, args.budget, params, Path(tmp), label,
+                warm_up_days=args.warm_up_days, scenario=scenario,
             )
-    print(
-        "\n| run | clients (≥2 visits/day) | median distinct carers | mean | travel hours | unallocated | violations |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for (label, days), carers in zip(results.items(), days_carers, strict=True):
-        travel = sum(d.travel_seconds for d in days) / 3600
-        print(
-            f"| {label} | {len(carers)} | {statistics.median(carers) if carers else 0} "
-            f"| {statistics.fmean(carers) if carers else 0:.2f} | {travel:.1f} "
-            f"| {sum(d.unallocated for d in days)} | {sum(d.violations for d in days)} |"
-        )
-    on_carers, off_carers = (statistics.fmean(c) if c else 0 for c in days_carers)
-    on_travel, off_travel = (sum(d.travel_seconds for d in days) for days in results.values())
-    print(
-        f"\ncontinuity on: {1 - on_carers / max(off_carers, 1e-9):.1%} fewer distinct carers per client "
-        f"(mean), for {on_travel / max(off_travel, 1) - 1:+.1%} travel"
-    )
+            for label, params in runs
+        }
+    report(results)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def objective_components(ctx: ModelContext, plans: list[RoutePlan]) -> dict[str,
             vehicle_of[stop.node] = vehicle
             late = max(0, stop.start - data.preferred[stop.node])
             early = max(0, data.preferred[stop.node] - stop.start)
-            components["lateness"] += params.lateness_cost_per_second * late
+            components["lateness"] += data.lateness_cost[stop.node] * late
             components["earliness"] += params.earliness_cost_per_second * early
             for name, part in ctx.node_cost_parts.items():
                 components[name] += part[vehicle][stop.node]

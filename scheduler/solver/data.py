@@ -86,6 +86,10 @@ class PlanningData:
     that may serve each node; ``excluded``: for each visit node, the rule that
     excludes each vehicle that may not serve it (for diagnosis). ``point_of``:
     node → index into ``points``; ``travel``: per mode, seconds between points.
+    ``lateness_cost``: cost per second of starting after ``preferred`` — for a
+    published (not fixed) visit in a re-plan, ``preferred`` is its published
+    start (what the client and the worker were told) and the cost is
+    ``lateness_cost_per_second + published_retime_cost_per_second``.
     ``horizon``: an upper bound on every time in the day. ``partner``: for each
     node of a double-handed visit, the other carer's node.
     """
@@ -107,6 +111,7 @@ class PlanningData:
     travel: dict[str, list[list[int]]]
     horizon: int
     partner: dict[int, int]
+    lateness_cost: tuple[int, ...] = ()
 
     @property
     def vehicle_count(self) -> int:
@@ -279,6 +284,7 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
     lo: list[int] = [0] * vehicles
     hi: list[int] = [0] * vehicles
     preferred: list[int] = [0] * vehicles
+    lateness_cost: list[int] = [0] * vehicles
     service: list[int] = [0] * vehicles
     allowed: list[tuple[int, ...]] = [(v,) for v in range(vehicles)]
     excluded: list[dict[int, str]] = [{} for _ in range(vehicles)]
@@ -290,7 +296,14 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
             window_problem[visit.id] = why
         lo.append(start_lo)
         hi.append(max(start_lo, start_hi))
-        preferred.append(min(max(visit.preferred_start, start_lo), max(start_lo, start_hi)))
+        promised = visit.published_start is not None and bool(visit.published_workers)
+        asked = visit.published_start if promised and not visit.fixed else visit.preferred_start
+        assert asked is not None
+        preferred.append(min(max(asked, start_lo), max(start_lo, start_hi)))
+        lateness_cost.append(
+            params.lateness_cost_per_second
+            + (params.published_retime_cost_per_second if promised and not visit.fixed else 0)
+        )
         service.append(visit.duration)
         permitted: list[int] = []
         reasons: dict[int, str] = {}
@@ -343,6 +356,7 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
         point_of=tuple(point_of),
         travel=travel,
         horizon=math.ceil(horizon),
+        lateness_cost=tuple(lateness_cost),
         partner={
             node: other
             for nodes in nodes_of_visit.values()

@@ -52,7 +52,7 @@ def candidate_cost(
     )
     return (
         params.travel_cost_per_second * detour
-        + params.lateness_cost_per_second * max(0, start - data.preferred[node])
+        + data.lateness_cost[node] * max(0, start - data.preferred[node])
         + params.earliness_cost_per_second * max(0, data.preferred[node] - start)
         + node_costs[vehicle][node]
     )

@@ -44,7 +44,7 @@ def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Rout
             )
             total += node_costs[vehicle][stop.node]
             offset = stop.start - data.preferred[stop.node]
-            total += params.lateness_cost_per_second * max(0, offset)
+            total += data.lateness_cost[stop.node] * max(0, offset)
             total += params.earliness_cost_per_second * max(0, -offset)
             previous = stop.node
         if stops:

@@ -21,14 +21,17 @@ from scheduler.solver.context import WAGE_OFFSET, ModelContext
 def time_windows(ctx: ModelContext) -> None:
     """Rule 1 (hard + soft): start inside the window (time-critical: within the
     tolerance of the prescribed time); lateness after the preferred start costs
-    ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``)."""
+    ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``). In a
+    re-plan a published visit's preferred start is its published start, and
+    starting later costs ``published_retime_cost_per_second`` more
+    (``PlanningData.lateness_cost``)."""
     data, params = ctx.data, ctx.params
     for visit_node in data.visit_nodes:
         node, index = visit_node.node, ctx.index(visit_node.node)
         ctx.time.CumulVar(index).SetRange(data.lo[node], data.hi[node])
-        if params.lateness_cost_per_second and data.preferred[node] < data.hi[node]:
+        if data.lateness_cost[node] and data.preferred[node] < data.hi[node]:
             ctx.time.SetCumulVarSoftUpperBound(
-                index, data.preferred[node], params.lateness_cost_per_second
+                index, data.preferred[node], data.lateness_cost[node]
             )
         if params.earliness_cost_per_second and data.preferred[node] > data.lo[node]:
             ctx.time.SetCumulVarSoftLowerBound(
@@ -187,31 +190,59 @@ def minimum_hours(ctx: ModelContext) -> None:
             ctx.routing.SetVehicleUsedWhenEmpty(True, vehicle)
 
 
+def familiarity(ctx: ModelContext) -> dict[int, dict[int, int]]:
+    """Client id → {vehicle: visits that worker made to the client in the last 14 days}."""
+    known: dict[int, dict[int, int]] = {}
+    for vehicle, day in enumerate(ctx.data.days):
+        for client_id, count in day.worker.history.recent_clients:
+            if count > 0:
+                known.setdefault(client_id, {})[vehicle] = count
+    return known
+
+
+def unfamiliar_cost(params: Parameters, counts: dict[int, int], vehicle: int) -> int:
+    """The continuity cost of ``vehicle`` serving a client it has visited
+    ``counts.get(vehicle, 0)`` times in 14 days (``counts``: every carer's visits).
+
+    A carer who has not visited (when someone has) costs
+    ``continuity_unfamiliar_cost``; one who has, the share of it by which their
+    visits fall short of the client's most regular carer's, so the regular
+    carers are kept and occasional ones are used only in their place.
+    """
+    if not counts or not params.continuity_unfamiliar_cost:
+        return 0
+    count = counts.get(vehicle, 0)
+    if count == 0:
+        return params.continuity_unfamiliar_cost
+    top = max(counts.values())
+    return params.continuity_unfamiliar_cost * (top - count) // top
+
+
 def continuity_of_care(ctx: ModelContext) -> None:
     """Rule 9 (soft): a carer not among the visit's preferred workers costs
     ``continuity_not_preferred_cost``; one who has not visited the client in the
-    last 14 days (when someone has) ``continuity_unfamiliar_cost``; each extra
+    last 14 days (when someone has) ``continuity_unfamiliar_cost``, and a familiar
+    but occasional carer a part of it (see :func:`unfamiliar_cost`); each extra
     distinct carer a client sees today ``continuity_extra_carer_cost``."""
     data, params = ctx.data, ctx.params
-    familiar: dict[int, set[int]] = {}
-    for vehicle, day in enumerate(data.days):
-        for client_id, count in day.worker.history.recent_clients:
-            if count > 0:
-                familiar.setdefault(client_id, set()).add(vehicle)
+    familiar = familiarity(ctx)
     by_client: dict[int, list[int]] = {}
     for visit_node in data.visit_nodes:
         visit, node = visit_node.visit, visit_node.node
         by_client.setdefault(visit.client_id, []).append(node)
+        if visit.fixed:
+            continue
         preferred = {
             vehicle for vehicle, day in enumerate(data.days)
             if day.worker.id in visit.preferred_workers
         }
-        known = familiar.get(visit.client_id, set())
+        counts = familiar.get(visit.client_id, {})
         for vehicle in data.allowed[node]:
             if preferred and vehicle not in preferred and params.continuity_not_preferred_cost:
                 ctx.add_node_cost("continuity", vehicle, node, params.continuity_not_preferred_cost)
-            if known and vehicle not in known and params.continuity_unfamiliar_cost:
-                ctx.add_node_cost("continuity", vehicle, node, params.continuity_unfamiliar_cost)
+            cost = unfamiliar_cost(params, counts, vehicle)
+            if cost:
+                ctx.add_node_cost("continuity", vehicle, node, cost)
     if params.continuity_extra_carer_cost:
         for client_id, nodes in sorted(by_client.items()):
             if len(nodes) > 1:
@@ -224,7 +255,8 @@ def continuity_of_care(ctx: ModelContext) -> None:
 def unallocated_visits(ctx: ModelContext) -> None:
     """Rule 10: every visit may be left unallocated, at a penalty per carer of
     ``drop_penalty`` × (6 − priority), times the time-critical and double-handed
-    factors (``fixed_drop_penalty`` for a visit already started)."""
+    factors (``fixed_drop_penalty`` for a visit already started; at most
+    ``published_unallocated_drop_penalty`` for one the published rota left out)."""
     for visit_node in ctx.data.visit_nodes:
         penalty = drop_penalty(ctx.params, visit_node.visit)
         ctx.drop_penalty[visit_node.node] = penalty
@@ -240,6 +272,8 @@ def drop_penalty(params: Parameters, visit: VisitSpec) -> int:
         penalty *= params.time_critical_drop_factor
     if visit.carers_required == 2:
         penalty *= params.double_handed_drop_factor
+    if visit.published_unallocated:
+        penalty = min(penalty, params.published_unallocated_drop_penalty)
     return penalty
 
 

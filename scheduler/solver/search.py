@@ -27,7 +27,8 @@ from scheduler.solver.first_solution import greedy_routes, insertion_order
 from scheduler.solver.insertion import Routes, insert_visit
 from scheduler.solver.model import build_model
 from scheduler.solver.reasons import diagnose
-from scheduler.solver.ruin_recreate import improve
+from scheduler.solver.ruin_recreate import estimated_cost, improve
+from scheduler.solver.warm_start import has_published_plan, warm_routes
 
 #: Seconds kept back from the time limit (at most 15 % of it) for the last
 #: re-insertion, extraction and diagnosis.
@@ -130,6 +131,12 @@ def solve(
     node_costs = ctx.node_costs()
 
     routes = greedy_routes(data, node_costs, seed)
+    if has_published_plan(data):
+        # A re-plan starts from the published routes when they are the cheaper
+        # start (moving published assignments costs ``published_move_cost``).
+        warm = warm_routes(data, node_costs, seed)
+        if estimated_cost(data, node_costs, warm) <= estimated_cost(data, node_costs, routes):
+            routes = warm
     routes = improve(
         data,
         node_costs,
