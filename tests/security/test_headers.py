@@ -79,6 +79,7 @@ def test_strict_transport_security_outside_development(
 
     monkeypatch.setenv("HOMECARE_ENV", "production")
     monkeypatch.setenv("HOMECARE_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", database_url)
     app = create_app({"TESTING": True, "DATABASE_URL": database_url})
     try:
         client = app.test_client()
