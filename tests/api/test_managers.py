@@ -57,7 +57,7 @@ def test_reports_respect_scope_and_parameters(client, world: World) -> None:  # 
 
 
 def test_training_report_lists_expiring_records_and_short_skills(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    """Bob's certificate expires on 1 December 2026: within 30 days of today (23 November)."""
+    """Bob's certificate expires 8 days from today: listed as expiring within 60 days."""
     response = client.get(
         "/api/v1/reports/training?within_days=60", headers=world.headers("manager")
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
@@ -48,6 +49,8 @@ from scheduler.db.models import (
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
 DAY = date(2026, 11, 24)
+#: Europe/London's date now: what the reports count expiry from.
+TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 VALID_NHS_NUMBERS = [
     "9434765919",
     "9434765870",
@@ -145,7 +148,9 @@ def build_world(engine: Engine) -> World:
                     worker_id=worker.id or 0,
                     course_id=course.id or 0,
                     completed_on=date(2026, 1, 10),
-                    expires_on=date(2026, 12, 1) if name == "Bob" else date(2027, 1, 10),
+                    # Relative to today (the training report's reference day), so the
+                    # world does not age: Bob's certificate is always 8 days from expiry.
+                    expires_on=TODAY + timedelta(days=8 if name == "Bob" else 400),
                 )
             )
         clients = {"Edith": "LDS", "Frank": "LDS", "Grace": "YRK", "Harold": "BTH"}
