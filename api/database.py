@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from scheduler.db.engine import make_engine
+
+log = logging.getLogger(__name__)
 
 
 def init_database(app: Flask) -> None:
@@ -17,7 +22,23 @@ def init_database(app: Flask) -> None:
     def _close_session(_error: BaseException | None) -> None:
         session: Session | None = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            close_session(session)
+
+
+def close_session(session: Session) -> None:
+    """Close a request's session after its answer was made.
+
+    Closing rolls back whatever is still open; if the database went away after the
+    request's last statement, that rollback fails. The answer already stands (nothing
+    uncommitted can be lost by a failed rollback), so the failure is logged and the
+    dead connection dropped instead of turning a finished answer into a 500.
+    """
+    try:
+        session.close()
+    except DBAPIError as error:
+        log.warning("database connection lost while closing a session: %s",
+                    error.__class__.__name__)
+        session.invalidate()
 
 
 def get_engine() -> Engine:
