@@ -47,27 +47,34 @@ Routes = list[list[int]]
 @dataclass(frozen=True, slots=True)
 class VrptwStrategy:
     """How the time is shared out: ``first_share`` of it for the run with the whole
-    fleet, then reduction runs of ``reduction_share`` each; ``removed_visits``, the
+    fleet, then reduction runs of ``reduction_share`` each, each started only while it
+    leaves ``distance_share`` of the time for the last phase; ``removed_visits``, the
     average number of customers each ruin removes (SISR, Christiaens & Vanden Berghe
     2020); ``reserve_seconds`` kept back for model building and reading the result;
-    ``final``, how the time left after the last successful reduction is spent: a fresh
-    iterated local search at the best vehicle count (``"ils"``) or guided local search
-    from the best plan (``"gls"``)."""
+    ``final``, how the time left after the reductions is spent: a fresh iterated local
+    search at the best vehicle count (``"ils"``) or guided local search from the best
+    plan (``"gls"``, with ``gls_lambda`` its penalty coefficient)."""
 
     first_share: float = 0.25
     reduction_share: float = 0.3
+    distance_share: float = 0.1
     removed_visits: int = 10
     max_removed_sequence: int = 10
     reserve_seconds: float = 0.3
     final: str = "gls"
+    gls_lambda: float = 0.1
 
     def __post_init__(self) -> None:
         if not 0 < self.first_share < 1 or not 0 < self.reduction_share < 1:
             raise ValueError("first_share and reduction_share must be in (0, 1)")
+        if not 0 <= self.distance_share < 1:
+            raise ValueError("distance_share must be in [0, 1)")
         if self.removed_visits < 1 or self.max_removed_sequence < 1:
             raise ValueError("removed_visits and max_removed_sequence must be positive")
         if self.final not in ("ils", "gls"):
             raise ValueError("final must be 'ils' or 'gls'")
+        if self.gls_lambda <= 0:
+            raise ValueError("gls_lambda must be positive")
 
 
 @dataclass
@@ -172,13 +179,17 @@ def _run(
     return routes
 
 
-def _guided(instance: SolomonInstance, routes: Routes, seconds: float) -> Routes | None:
-    """Guided local search from ``routes`` with exactly that many vehicles."""
+def _guided(
+    instance: SolomonInstance, routes: Routes, seconds: float, strategy: VrptwStrategy
+) -> Routes | None:
+    """Guided local search from ``routes`` with at most that many vehicles (each used
+    vehicle still costs :data:`VEHICLE_COST`, so a route may empty)."""
     model = build_model(instance, len(routes), optional=False)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
+    parameters.guided_local_search_lambda_coefficient = strategy.gls_lambda
     parameters.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     model.routing.CloseModelWithParameters(parameters)
     manager = model.manager
@@ -198,6 +209,11 @@ def _better(instance: SolomonInstance, a: Routes, b: Routes | None) -> bool:
     key_a = (len(a), sum(route_distance(instance, r) for r in a))
     key_b = (len(b), sum(route_distance(instance, r) for r in b))
     return key_a < key_b
+
+
+def vehicle_bound(instance: SolomonInstance) -> int:
+    """A lower bound on the vehicles any plan needs: total demand over capacity."""
+    return max(1, math.ceil(sum(instance.demand) / instance.capacity))
 
 
 def _one_per_customer(instance: SolomonInstance) -> Routes:
@@ -222,31 +238,31 @@ def solve_vrptw(
     strategy = strategy or VrptwStrategy()
     started = time.perf_counter()
     deadline = started + seconds - strategy.reserve_seconds
-    best: Routes | None = None
-    first = _run(instance, instance.fleet, seconds * strategy.first_share, strategy,
-                 optional=False)
-    if first is not None:
-        best = first
-    reducing = best is not None
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining < 0.2:
+    best = _run(instance, instance.fleet, seconds * strategy.first_share, strategy,
+                optional=False)
+    bound = vehicle_bound(instance)
+    share = seconds * strategy.reduction_share
+    kept = seconds * strategy.distance_share
+    # Reductions: one vehicle fewer than the best plan so far, each run capped at its
+    # share and started only while the last phase keeps its share too.
+    while best is not None and len(best) > bound:
+        if deadline - time.perf_counter() < share + kept:
             break
-        target = len(best) - 1 if best is not None and reducing else (
-            len(best) if best is not None else instance.fleet
-        )
-        share = seconds * strategy.reduction_share
-        slice_seconds = remaining if not reducing or remaining < 1.5 * share else share
-        if not reducing and best is not None and strategy.final == "gls":
-            found = _guided(instance, best, slice_seconds)
+        found = _run(instance, len(best) - 1, share, strategy, optional=True)
+        if found is None:
+            break
+        best = found
+    remaining = deadline - time.perf_counter()
+    if best is None:  # no plan yet: all the time left for one with the whole fleet
+        if remaining >= 0.2:
+            best = _run(instance, instance.fleet, remaining, strategy, optional=True)
+    elif remaining >= 0.2:
+        if strategy.final == "gls":
+            found = _guided(instance, best, remaining, strategy)
         else:
-            found = _run(instance, max(1, target), slice_seconds, strategy, optional=True)
+            found = _run(instance, len(best), remaining, strategy, optional=True)
         if found is not None and _better(instance, found, best):
             best = found
-        elif reducing:
-            reducing = False
-        if not reducing and slice_seconds >= remaining:
-            break
     if best is None:
         best = _one_per_customer(instance)
     for route in best:
