@@ -12,7 +12,9 @@ annealing acceptance), which version 9.15 runs only through
 filled in. Fewer vehicles come from explicit reduction: after a first run with
 the whole fleet and a fixed cost per vehicle, each next run gets one vehicle
 fewer than the best plan so far, with every customer optional at a penalty far
-above any distance; a run that serves everyone becomes the new best. Once a
+above any distance; a run that serves everyone becomes the new best. Reductions
+stop at the capacity lower bound (total demand over capacity), and each is capped
+at its share and started only while it leaves the last phase its share. Once a
 reduction fails, the rest of the time goes to distance at the best vehicle count:
 guided local search from the best plan (a fresh iterated local search run with
 only the few seconds left seldom beats the plan it would replace).

@@ -15,7 +15,7 @@ from scheduler.bench.hhc_greedy import plan_objective
 from scheduler.bench.hhc_solver import HhcStrategy, solve_hhc
 from scheduler.bench.mankowska import Operation, read_mankowska
 from scheduler.bench.solomon import read_solomon, route_breach
-from scheduler.bench.vrptw import VrptwStrategy, solve_vrptw
+from scheduler.bench.vrptw import VrptwStrategy, solve_vrptw, vehicle_bound
 from tests.bench.instances import (
     BENCHMARKS,
     FOUR_CUSTOMERS,
@@ -90,6 +90,23 @@ def test_vrptw_fresh_final_phase_keeps_the_best_plan(tmp_path: Path) -> None:
     assert result.distance == pytest.approx(80.0)
     with pytest.raises(ValueError, match="final"):
         VrptwStrategy(final="tabu")
+
+
+def test_vrptw_vehicle_bound_is_demand_over_capacity(tmp_path: Path) -> None:
+    """Demand 50 at capacity 30 needs at least two vehicles; the solver reaches the bound."""
+    instance = read_solomon(write(tmp_path, "TINY4.txt", FOUR_CUSTOMERS))
+    assert sum(instance.demand) == 50 and instance.capacity == 30
+    assert vehicle_bound(instance) == 2
+    result = solve_vrptw(instance, 1.0)
+    assert result.vehicles == vehicle_bound(instance)
+
+
+def test_vrptw_strategy_refuses_bad_distance_share_and_lambda() -> None:
+    """The share kept for the distance phase is in [0, 1); the GLS lambda is positive."""
+    with pytest.raises(ValueError, match="distance_share"):
+        VrptwStrategy(distance_share=1.0)
+    with pytest.raises(ValueError, match="gls_lambda"):
+        VrptwStrategy(gls_lambda=0)
 
 
 def test_time_limits_must_be_positive(tmp_path: Path) -> None:
