@@ -15,7 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import jsonify
+from sqlalchemy import text
 
+from api import create_app
+from api.database import get_session
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
 from tests.api.world import DAY, World, build_world
@@ -128,12 +132,6 @@ def test_a_connection_lost_after_the_last_statement_does_not_spoil_the_answer(
     between the query and the end of the request would): the answer already made is
     still given, the teardown's failed rollback is logged, not raised, and the next
     request gets a fresh connection."""
-    from flask import jsonify
-    from sqlalchemy import text
-
-    from api import create_app
-    from api.database import get_session
-
     url = private_postgres.url(private_postgres.create_database())
     engine = make_engine(url)
     upgrade(engine)
