@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
+# The day the committed sample is generated for (the demo moves its dates to today by whole weeks).
+SAMPLE_DAY ?= 2026-11-24
 export HOMECARE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: setup demo test test-sqlite test-postgresql test-faults lint sample clean browser-setup bench-api bench-mixed
@@ -40,8 +42,9 @@ lint: setup
 
 ## sample: regenerate the committed sample area (one team) under data/sample
 sample: setup
-	rm -rf instance/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare generate --workers 20 --areas 1 --seed 2 --date 2026-11-24
+	rm -rf instance/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare generate --workers 20 --areas 1 --seed 2 --date $(SAMPLE_DAY)
 	rm -rf data/sample && HOMECARE_INSTANCE=instance/sample $(BIN)/homecare export --dataset data/sample
+	echo $(SAMPLE_DAY) > data/sample/as_of
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

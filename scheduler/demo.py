@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from scheduler.accounts import create_user
 from scheduler.db.engine import session_scope
 from scheduler.db.migrate import upgrade
 from scheduler.db.models import Area, Role, UserAccount, Visit, Worker
+from scheduler.io.shift import sample_as_of, shift_dataset, weeks_between
 
 DEMO_PASSWORD = "demo-password"
 
@@ -91,9 +93,14 @@ def prepare_demo(engine: Engine, sample: Path, *, day: date, seconds: float) -> 
     yield f"database: {engine.url.render_as_string(hide_password=True)}"
     with session_scope(engine) as session:
         if session.exec(select(Area)).first() is None:
-            reports = import_dataset(session, sample)
+            as_of = sample_as_of(sample)
+            weeks = weeks_between(as_of, day) if as_of else 0
+            with tempfile.TemporaryDirectory(prefix="homecare-sample-") as folder:
+                current = shift_dataset(sample, Path(folder), weeks)
+                reports = import_dataset(session, current)
             counts = ", ".join(f"{kind} {report.rows}" for kind, report in reports.items())
-            yield f"loaded the sample area from {sample}: {counts}"
+            moved = f" (dates moved {weeks} weeks from {as_of})" if weeks else ""
+            yield f"loaded the sample area from {sample}{moved}: {counts}"
     options = PlanningOptions(time_budget_seconds=seconds)
     for planned_day in (day - timedelta(days=1), day):
         with Session(engine) as session:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from scheduler.build import build_problem
+from scheduler.db.engine import make_engine
+from scheduler.db.migrate import upgrade
 from scheduler.db.models import PlanRun, UnallocatedVisit, UserAccount
 from scheduler.demo import prepare_demo
+from scheduler.io import import_dataset
+from scheduler.io.shift import sample_as_of, shift_dataset, weeks_between
+from scheduler.visits import materialise_visits
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 DAY = date(2026, 11, 24)
@@ -47,3 +52,53 @@ def test_the_demo_day_uses_every_rule_and_explains_its_drops(engine: Engine) -> 
     assert all(d.reason for d in dropped), "every dropped visit has a reason"
     assert {"travel", "lateness", "continuity", "dropped", "wage", "fairness"} <= set(run.objective)
     assert roles == {"admin", "manager", "coordinator", "worker"}
+
+
+def _day_as_seen(session: Session, day: date) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+    """Each worker's skills valid on ``day`` and the number of visits, from the database."""
+    problem = build_problem(session, day, [1])
+    skills = sorted((w.name, tuple(sorted(w.skills))) for w in problem.workers)
+    return skills, len(problem.visits)
+
+
+def test_the_demo_a_year_on_sees_the_sample_as_on_the_day_it_was_made(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Training, care plans and rosters move with the demo day, so the sample never decays."""
+    later = DAY + timedelta(weeks=52)
+    lines = list(prepare_demo(engine, SAMPLE, day=later, seconds=1))
+    assert any("dates moved 52 weeks from 2026-11-24" in line for line in lines)
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    upgrade(reference)
+    with Session(reference) as session:
+        import_dataset(session, SAMPLE)
+        materialise_visits(session, DAY, None)
+        session.commit()
+        expected = _day_as_seen(session, DAY)
+    reference.dispose()
+    with Session(engine) as session:
+        seen = _day_as_seen(session, later)
+    assert expected[1] > 100 and any(skills for _, skills in expected[0])
+    assert seen == expected
+
+
+def test_shifting_a_dataset_keeps_weekdays_wall_clock_times_and_birthdays(tmp_path: Path) -> None:
+    """Whole weeks keep weekdays; absences keep their London time across a clock change."""
+    shifted = shift_dataset(SAMPLE, tmp_path / "shifted", 30)
+    original = (SAMPLE / "training.csv").read_text(encoding="utf-8-sig").splitlines()
+    moved = (shifted / "training.csv").read_text(encoding="utf-8-sig").splitlines()
+    first, second = original[1].split(","), moved[1].split(",")
+    assert date.fromisoformat(second[2]) - date.fromisoformat(first[2]) == timedelta(weeks=30)
+    people = (shifted / "workers.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")
+    source = (SAMPLE / "workers.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(",")
+    assert people[11] == source[11], "date of birth unchanged"
+    (tmp_path / "winter").mkdir()
+    (tmp_path / "winter" / "absences.csv").write_text(
+        "worker_ref,kind,starts_at,ends_at,note\n"
+        "EMP1,sickness,2026-12-01T09:00:00+00:00,2026-12-01T17:00:00+00:00,\n",
+        encoding="utf-8-sig",
+    )
+    summer = shift_dataset(tmp_path / "winter", tmp_path / "summer", 26)
+    row = (summer / "absences.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert "2027-06-01T09:00:00+01:00" in row, row
+    assert sample_as_of(SAMPLE) == DAY and weeks_between(DAY, DAY + timedelta(days=13)) == 1
