@@ -1,6 +1,7 @@
 """Run the optimiser and its peers on the literature benchmarks, check, and tabulate.
 
     python -m benchmarks.literature run --out /tmp/lit            # everything, 10 s each
+    python -m benchmarks.literature run --out /tmp/lit --jobs 2   # two instances at a time
     python -m benchmarks.literature run --out /tmp/lit --solvers ortools --families hhc
     python -m benchmarks.literature tables /tmp/lit               # the tables for the docs
 
@@ -63,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
                 *_homecare(), "bench", family,
                 *(str(path) for path in _files(args.bench_dir, family)),
                 "--seconds", str(args.seconds), "--json", "--solver", solver,
+                "--jobs", str(args.jobs),
             ]
             print(f"$ homecare bench {family} … --seconds {args.seconds} --json "
-                  f"--solver {solver} > {target}", flush=True)
+                  f"--solver {solver} --jobs {args.jobs} > {target}", flush=True)
             with target.open("w") as handle:
                 subprocess.run(command, stdout=handle, check=True)
             if family == "solomon":
@@ -198,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     run_parser = commands.add_parser("run", help="solve, write JSON lines, run the checkers")
     run_parser.add_argument("--out", required=True)
     run_parser.add_argument("--seconds", type=float, default=10.0)
+    run_parser.add_argument("--jobs", type=int, default=1,
+                            help="instances solved at a time, one process (one core) each")
     run_parser.add_argument("--solvers", type=lambda text: text.split(","), default=list(SOLVERS))
     run_parser.add_argument("--families", type=lambda text: text.split(","),
                             default=list(FAMILIES))
