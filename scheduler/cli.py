@@ -125,19 +125,32 @@ def import_command(path: Path, kind: str | None) -> None:
 
 @main.command("export")
 @click.argument("kind", required=False)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "bundle"]),
+    default="csv",
+    help="csv or json for a KIND; bundle: the published rota of --date (docs/bundle.md)",
+)
 @click.option("--area", "area_ids", type=int, multiple=True)
 @click.option("--dataset", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--date", "day_text", default=None, help="With --format bundle: YYYY-MM-DD")
 def export_command(
     kind: str | None,
-    fmt: Literal["csv", "json"],
+    fmt: Literal["csv", "json", "bundle"],
     area_ids: tuple[int, ...],
     dataset: Path | None,
+    day_text: str | None,
 ) -> None:
-    """Export one kind to stdout, or every kind into a --dataset folder."""
+    """Export one kind to stdout, every kind into a --dataset folder, or a day's bundle."""
     from scheduler.db.engine import session_scope
     from scheduler.io import export_dataset, export_kind
 
+    if fmt == "bundle":
+        _export_bundle(kind, dataset, day_text, area_ids)
+        return
+    if day_text is not None:
+        raise click.UsageError("--date goes with --format bundle")
     engine = _engine()
     with session_scope(engine) as session:
         if dataset is not None:
@@ -147,6 +160,32 @@ def export_command(
         if kind is None:
             raise click.UsageError("name a KIND or give --dataset DIR")
         sys.stdout.write(export_kind(session, kind, fmt, area_ids=list(area_ids) or None))
+
+
+def _export_bundle(
+    kind: str | None, dataset: Path | None, day_text: str | None, area_ids: tuple[int, ...]
+) -> None:
+    """Write the published rota of a date as a JSON bundle to stdout."""
+    from sqlmodel import Session
+
+    from scheduler.io.bundle import NoPublishedRota, day_bundle
+
+    if kind is not None or dataset is not None:
+        raise click.UsageError("--format bundle takes --date, not a KIND or --dataset")
+    if day_text is None:
+        raise click.UsageError("--format bundle needs --date YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{day_text!r} is not a date (YYYY-MM-DD)", param_hint="--date"
+        ) from None
+    with Session(_engine()) as session:
+        try:
+            bundle = day_bundle(session, day, list(area_ids) or None)
+        except NoPublishedRota as error:
+            raise click.ClickException(f"{error}; plan it first (homecare plan --date)") from None
+    sys.stdout.write(json.dumps(bundle, indent=1) + "\n")
 
 
 @main.command()
