@@ -305,3 +305,22 @@ def test_date_goes_only_with_the_bundle_format(tmp_path: Path) -> None:
     result = _run(f"sqlite:///{tmp_path / 'h.db'}", "export", "workers", "--date", DAY)
     assert result.exit_code == 2
     assert "--date goes with --format bundle" in result.stderr
+
+
+def test_the_bundle_follows_the_published_rota_after_a_replan(database_url: str) -> None:
+    """A re-plan supersedes the first run: the bundle holds the new run alone, area by area."""
+    first = planned_bundle(database_url)
+    replanned = _run(database_url, "plan", "--date", DAY, "--time-budget", "1", "--processes", "1")
+    assert replanned.exit_code == 0, replanned.output
+    exported = _run(database_url, "export", "--date", DAY, "--format", "bundle", "--area", "1")
+    assert exported.exit_code == 0, exported.output
+    second = json.loads(exported.stdout)
+    assert [p["plan_run_id"] for p in first["published"]] == [1]
+    published = [
+        (p["area_id"], p["plan_run_id"], p["plan_run_status"]) for p in second["published"]
+    ]
+    assert published == [(1, 2, "published")]
+    assert independent_check(second) == []
+    unknown = _run(database_url, "export", "--date", DAY, "--format", "bundle", "--area", "99")
+    assert unknown.exit_code == 1
+    assert f"no published rota for {DAY} in area(s) 99" in unknown.stderr
