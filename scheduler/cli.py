@@ -242,7 +242,7 @@ def plan(
         created = materialise_visits(session, day, area_ids or None)
         session.commit()
     if created:
-        click.echo(f"made {created} visits for {day.isoformat()} from care plans")
+        click.echo(f"made {created} visits for {day.isoformat()} from care plans", err=as_json)
     bar = tqdm(total=0, unit="sub-problem", disable=as_json, file=sys.stderr)
 
     def progress(done: int, total: int, allocated: int) -> None:

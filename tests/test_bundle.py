@@ -324,3 +324,16 @@ def test_the_bundle_follows_the_published_rota_after_a_replan(database_url: str)
     unknown = _run(database_url, "export", "--date", DAY, "--format", "bundle", "--area", "99")
     assert unknown.exit_code == 1
     assert f"no published rota for {DAY} in area(s) 99" in unknown.stderr
+
+
+def test_plan_json_is_json_even_when_it_makes_the_day_s_visits(database_url: str) -> None:
+    """`homecare plan --json` says "made N visits" on stderr, so stdout parses as JSON."""
+    imported = _run(database_url, "import", str(SAMPLE))
+    assert imported.exit_code == 0, imported.output
+    planned = _run(
+        database_url, "plan", "--date", DAY, "--time-budget", "1", "--processes", "1", "--json"
+    )
+    assert planned.exit_code == 0, planned.output
+    assert f"made 145 visits for {DAY}" in planned.stderr
+    run = json.loads(planned.stdout)
+    assert run["status"] == "published" and run["figures"]["visits"] == 145
