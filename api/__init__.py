@@ -19,6 +19,7 @@ from api import (
     logs,
     managers,
     pages,
+    route_fast,
     security,
     workers,
 )
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     logs.init_app(app)
     init_database(app)
+    route_fast.init_app(app, app.extensions["homecare_engine"])
     errors.init_app(app)
     csrf.init_app(app)
     security.init_app(app)

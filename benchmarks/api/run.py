@@ -345,6 +345,32 @@ def load_with_wrk(
     )
 
 
+def print_medians(runs: list[tuple[str, Figures, float]], concurrency: int) -> None:
+    """One row per load: the median of each figure over its repeated runs."""
+    by_label: dict[str, list[tuple[Figures, float]]] = defaultdict(list)
+    for label, figures, cpu_ms in runs:
+        by_label[label].append((figures, cpu_ms))
+    print("\nmedians:\n")
+    print(
+        "| load | workers at once | runs | errors (all runs) | p50 ms | p95 ms | p99 ms "
+        "| requests/s | server CPU ms/request |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, measured_runs in by_label.items():
+        def med(values: list[float]) -> float:
+            return statistics.median(values)
+
+        print(
+            f"| {label} | {concurrency} | {len(measured_runs)} | "
+            f"{sum(f.errors for f, _ in measured_runs)} | "
+            f"{med([f.p50_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.p95_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.p99_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.per_second for f, _ in measured_runs]):.0f} | "
+            f"{med([c for _, c in measured_runs]):.2f} |"
+        )
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its children (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -439,9 +465,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="Runs of each load (medians are printed too)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 300:
         parser.error("--concurrency must be 1..1000 and --seconds 0..300")
+    if not 1 <= args.repeat <= 9:
+        parser.error("--repeat must be 1..9")
 
     from scheduler.generate import generate_scenario
 
@@ -481,33 +512,34 @@ def main(argv: list[str] | None = None) -> int:
             used = (tree_cpu_seconds(server.pid) if server else 0.0) - before
             runs.append((label, figures, used * 1000 / max(1, figures.requests)))
 
-        if shutil.which("wrk"):
-            measured(
-                "closed loop, wrk",
-                lambda: load_with_wrk(port, path, tokens, args.concurrency, args.seconds),
-            )
-        if args.python_closed_loop or not shutil.which("wrk"):
-            measured(
-                "closed loop, Python client",
-                lambda: asyncio.run(
-                    load(port, path, tokens, args.concurrency, args.seconds, args.max_requests)
-                ),
-            )
-        if args.rate > 0:
-            measured(
-                f"open loop, {args.rate:.0f}/s offered",
-                lambda: asyncio.run(
-                    load(
-                        port,
-                        path,
-                        tokens,
-                        args.concurrency,
-                        args.seconds,
-                        args.max_requests,
-                        args.rate,
-                    )
-                ),
-            )
+        for _ in range(args.repeat):
+            if shutil.which("wrk"):
+                measured(
+                    "closed loop, wrk",
+                    lambda: load_with_wrk(port, path, tokens, args.concurrency, args.seconds),
+                )
+            if args.python_closed_loop or not shutil.which("wrk"):
+                measured(
+                    "closed loop, Python client",
+                    lambda: asyncio.run(
+                        load(port, path, tokens, args.concurrency, args.seconds, args.max_requests)
+                    ),
+                )
+            if args.rate > 0:
+                measured(
+                    f"open loop, {args.rate:.0f}/s offered",
+                    lambda: asyncio.run(
+                        load(
+                            port,
+                            path,
+                            tokens,
+                            args.concurrency,
+                            args.seconds,
+                            args.max_requests,
+                            args.rate,
+                        )
+                    ),
+                )
         print()
         print(
             "| load | workers at once | requests | errors | p50 ms | p95 ms | p99 ms | max ms "
@@ -521,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures.p50_ms:.1f} | {figures.p95_ms:.1f} | {figures.p99_ms:.1f} | "
                 f"{figures.max_ms:.1f} | {figures.per_second:.0f} | {cpu_ms:.2f} |"
             )
+        if args.repeat > 1:
+            print_medians(runs, args.concurrency)
         print(
             f"\ngunicorn: {args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
             "threads; "
