@@ -352,10 +352,10 @@ def print_medians(runs: list[tuple[str, Figures, float]], concurrency: int) -> N
         by_label[label].append((figures, cpu_ms))
     print("\nmedians:\n")
     print(
-        "| load | workers at once | runs | errors (all runs) | p50 ms | p95 ms | p99 ms "
-        "| requests/s | server CPU ms/request |"
+        "| server | load | workers at once | runs | errors (all runs) | p50 ms | p95 ms "
+        "| p99 ms | requests/s | server CPU ms/request |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, measured_runs in by_label.items():
         def med(values: list[float]) -> float:
             return statistics.median(values)
@@ -403,9 +403,37 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_server(
-    url: str, port: int, workers: int, threads: int, worker_class: str = "gthread"
-) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class ServerSpec:
+    """One gunicorn configuration: worker class, processes, threads, keep-alive seconds."""
+
+    worker_class: str
+    processes: int
+    threads: int = 1
+    keep_alive: int = 30
+
+    @classmethod
+    def parse(cls, text: str) -> ServerSpec:
+        """``CLASS:PROCESSES[:THREADS[:KEEPALIVE]]``, e.g. ``gthread:2:4`` or ``sync:6``."""
+        parts = text.split(":")
+        if parts[0] not in ("gthread", "sync") or not 2 <= len(parts) <= 4:
+            raise ValueError(f"{text!r}: expected gthread|sync:PROCESSES[:THREADS[:KEEPALIVE]]")
+        numbers = [int(p) for p in parts[1:]]
+        if not 1 <= numbers[0] <= 16 or any(not 0 <= n <= 64 for n in numbers[1:]):
+            raise ValueError(f"{text!r}: 1..16 processes, 0..64 threads and keep-alive")
+        return cls(parts[0], *numbers)
+
+    def __str__(self) -> str:
+        if self.worker_class == "sync":  # sync workers close every connection after one answer
+            return f"sync × {self.processes}"
+        return (
+            f"gthread {self.processes} × {self.threads}, keep-alive {self.keep_alive} s"
+            if self.keep_alive
+            else f"gthread {self.processes} × {self.threads}, no keep-alive"
+        )
+
+
+def start_server(url: str, port: int, spec: ServerSpec) -> subprocess.Popen[bytes]:
     """gunicorn serving the application on a loopback port (production settings)."""
     env = {
         **os.environ,
@@ -421,13 +449,13 @@ def start_server(
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(workers),
+            str(spec.processes),
             "--threads",
-            str(threads),
+            str(max(1, spec.threads)),
             "--worker-class",
-            worker_class,
+            spec.worker_class,
             "--keep-alive",
-            "30",
+            str(spec.keep_alive),
             "--log-level",
             "warning",
             "api:create_app()",
@@ -435,6 +463,77 @@ def start_server(
         cwd=ROOT,
         env=env,
     )
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn gracefully (its workers write their last audit entries), or kill it."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def measure_server(
+    args: argparse.Namespace,
+    spec: ServerSpec,
+    server: subprocess.Popen[bytes],
+    port: int,
+    path: str,
+    tokens: list[str],
+    runs: list[tuple[str, Figures, float]],
+) -> None:
+    """The loads of one run against one server, ``args.repeat`` times, appended to ``runs``."""
+
+    def measured(label: str, run: Any) -> None:
+        before = tree_cpu_seconds(server.pid)
+        figures = run()
+        used = tree_cpu_seconds(server.pid) - before
+        runs.append((f"{spec} | {label}", figures, used * 1000 / max(1, figures.requests)))
+
+    # Every process renders each route once, then serves it until a source row changes:
+    # the first seconds at full concurrency fill the caches, and are reported apart.
+    if shutil.which("wrk"):
+        measured(
+            "warm-up (caches empty), wrk",
+            lambda: load_with_wrk(port, path, tokens, args.concurrency, args.warm_up),
+        )
+    else:
+        measured(
+            "warm-up (caches empty), Python client",
+            lambda: asyncio.run(
+                load(port, path, tokens, args.concurrency, args.warm_up, args.max_requests)
+            ),
+        )
+    for _ in range(args.repeat):
+        if shutil.which("wrk"):
+            measured(
+                "closed loop, wrk",
+                lambda: load_with_wrk(port, path, tokens, args.concurrency, args.seconds),
+            )
+        if args.python_closed_loop or not shutil.which("wrk"):
+            measured(
+                "closed loop, Python client",
+                lambda: asyncio.run(
+                    load(port, path, tokens, args.concurrency, args.seconds, args.max_requests)
+                ),
+            )
+        if args.rate > 0:
+            measured(
+                f"open loop, {args.rate:.0f}/s offered",
+                lambda: asyncio.run(
+                    load(
+                        port,
+                        path,
+                        tokens,
+                        args.concurrency,
+                        args.seconds,
+                        args.max_requests,
+                        args.rate,
+                    )
+                ),
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -447,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=200, help="Workers fetching at once")
     parser.add_argument(
         "--seconds", type=float, default=20.0, help="Duration of each load (bounded)"
+    )
+    parser.add_argument(
+        "--warm-up", type=float, default=5.0, help="Seconds of load before the measured runs"
     )
     parser.add_argument("--max-requests", type=int, default=100_000, help="Request cap per load")
     parser.add_argument(
@@ -461,9 +563,13 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="Also run the closed loop with the Python client when wrk is there",
     )
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--server",
+        action="append",
+        type=ServerSpec.parse,
+        help="gunicorn configuration CLASS:PROCESSES[:THREADS[:KEEPALIVE]] (repeatable; "
+        "each is measured on the same scenario); default gthread:2:4",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--repeat", type=int, default=1, help="Runs of each load (medians are printed too)"
@@ -471,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 300:
         parser.error("--concurrency must be 1..1000 and --seconds 0..300")
+    if not 1 <= args.warm_up <= 60:
+        parser.error("--warm-up must be 1..60 seconds")
     if not 1 <= args.repeat <= 9:
         parser.error("--repeat must be 1..9")
 
@@ -499,53 +607,21 @@ def main(argv: list[str] | None = None) -> int:
             f"scenario: {args.workers} workers, {stops} published stops, {len(tokens)} worker "
             f"logins ({time.monotonic() - built:.1f} s)"
         )
-        port = free_port()
-        server = start_server(url, port, args.gunicorn_workers, args.threads, args.worker_class)
-        wait_until_up(port)
         path = f"/api/v1/me/route?date={day.isoformat()}"
-        asyncio.run(load(port, path, tokens, min(20, args.concurrency), 2.0, 2_000))  # warm up
         runs: list[tuple[str, Figures, float]] = []
-
-        def measured(label: str, run: Any) -> None:
-            before = tree_cpu_seconds(server.pid) if server else 0.0
-            figures = run()
-            used = (tree_cpu_seconds(server.pid) if server else 0.0) - before
-            runs.append((label, figures, used * 1000 / max(1, figures.requests)))
-
-        for _ in range(args.repeat):
-            if shutil.which("wrk"):
-                measured(
-                    "closed loop, wrk",
-                    lambda: load_with_wrk(port, path, tokens, args.concurrency, args.seconds),
-                )
-            if args.python_closed_loop or not shutil.which("wrk"):
-                measured(
-                    "closed loop, Python client",
-                    lambda: asyncio.run(
-                        load(port, path, tokens, args.concurrency, args.seconds, args.max_requests)
-                    ),
-                )
-            if args.rate > 0:
-                measured(
-                    f"open loop, {args.rate:.0f}/s offered",
-                    lambda: asyncio.run(
-                        load(
-                            port,
-                            path,
-                            tokens,
-                            args.concurrency,
-                            args.seconds,
-                            args.max_requests,
-                            args.rate,
-                        )
-                    ),
-                )
+        for spec in args.server or [ServerSpec("gthread", 2, 4)]:
+            port = free_port()
+            server = start_server(url, port, spec)
+            wait_until_up(port)
+            measure_server(args, spec, server, port, path, tokens, runs)
+            stop_server(server)
+            server = None
         print()
         print(
-            "| load | workers at once | requests | errors | p50 ms | p95 ms | p99 ms | max ms "
-            "| requests/s | server CPU ms/request |"
+            "| server | load | workers at once | requests | errors | p50 ms | p95 ms | p99 ms "
+            "| max ms | requests/s | server CPU ms/request |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for label, figures, cpu_ms in runs:
             failed = failed or figures.errors > 0
             print(
@@ -555,19 +631,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.repeat > 1:
             print_medians(runs, args.concurrency)
-        print(
-            f"\ngunicorn: {args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
-            "threads; "
-            f"{os.cpu_count()} cores shared with PostgreSQL and the load generator"
-        )
+        print(f"\n{os.cpu_count()} cores shared by gunicorn, PostgreSQL and the load generator")
         return 1 if failed else 0
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
