@@ -24,6 +24,7 @@ from api import (
     workers,
 )
 from api.database import init_database
+from api.sessions import CookieSessions
 from scheduler.config import Settings
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -52,6 +53,7 @@ class DatabaseId(IntegerConverter):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings from the environment, then ``test_config``."""
     app = Flask(__name__, instance_relative_config=False)
+    app.session_interface = CookieSessions()
     app.url_map.converters["int"] = DatabaseId
     settings = Settings.from_env()
     app.config.update(

@@ -12,14 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import psycopg
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
 
 from scheduler.config import Settings
 from scheduler.db.engine import make_engine
 from scheduler.services.audit_batch import ReadAuditBuffer
-from scheduler.services.route_cache import AccountVersion, RouteCache, account_and_version
+from scheduler.services.route_cache import (
+    ACCOUNT_AND_VERSION,
+    AccountVersion,
+    RouteCache,
+    account_and_version,
+)
 
 EXTENSION = "homecare_route_fast"
 
@@ -33,15 +39,22 @@ class RouteFast:
     audit: ReadAuditBuffer
 
     def lookup(self, digest: str, day: date, now: datetime) -> AccountVersion | None:
-        """The token's account and the route version (one statement, retried once if the
-        pooled connection had died)."""
+        """The token's account and the route version: one statement on a pooled
+        connection (the driver's own, to skip SQLAlchemy's per-statement work).
+
+        A connection found dead is dropped and the statement tried once more on a new
+        one; a second failure is raised as SQLAlchemy's ``OperationalError`` (a 503).
+        """
         for attempt in (1, 2):
+            connection = self.engine.raw_connection()
             try:
-                with self.engine.connect() as connection:
-                    return account_and_version(connection, digest, day, now)
-            except DBAPIError as error:
-                if attempt == 2 or not error.connection_invalidated:
-                    raise
+                return account_and_version(connection, digest, day, now)
+            except psycopg.OperationalError as error:
+                connection.invalidate()
+                if attempt == 2:
+                    raise OperationalError(ACCOUNT_AND_VERSION, None, error) from error
+            finally:
+                connection.close()
         raise AssertionError("unreachable")
 
 

@@ -90,10 +90,13 @@ class AccountVersion:
 def account_and_version(
     connection: Any, digest: str, day: date, now: datetime
 ) -> AccountVersion | None:
-    """Run :data:`ACCOUNT_AND_VERSION` on a SQLAlchemy connection (one round trip)."""
-    row = connection.exec_driver_sql(
-        ACCOUNT_AND_VERSION, {"digest": digest, "day": day, "now": now}
-    ).first()
+    """Run :data:`ACCOUNT_AND_VERSION` on a psycopg connection (one round trip; the
+    statement is prepared on the server once per connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ACCOUNT_AND_VERSION, {"digest": digest, "day": day, "now": now}, prepare=True
+        )
+        row = cursor.fetchone()
     if row is None:
         return None
     return AccountVersion(int(row[0]), str(row[1]), str(row[2]), row[3], row[4])
