@@ -72,6 +72,10 @@ def app(engine: Engine, database_url: str):  # type: ignore[no-untyped-def]
     application = create_app({"TESTING": True, "DATABASE_URL": database_url})
     yield application
     application.extensions["homecare_engine"].dispose()
+    fast = application.extensions.get("homecare_route_fast")
+    if fast is not None:
+        fast.audit.close()
+        fast.engine.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Load the API: N concurrent workers fetching their route, against gunicorn on PostgreSQL.
 
-    python -m benchmarks.api.run --workers 600 --concurrency 200 --seconds 20
+    python -m benchmarks.api.run --workers 600 --concurrency 200 --seconds 20 --server sync:3
 
 1. Makes a fresh PostgreSQL schema (``--database``, default the test database),
    migrates it and generates the national scenario (``generate_scenario``) for one day.
@@ -8,11 +8,15 @@
    its workers (a read benchmark needs published routes, not good ones; the
    planner is measured by its own benchmarks).
 3. Gives every worker a login and a bearer token.
-4. Starts gunicorn (gthread workers) on a free loopback port, then opens
-   ``--concurrency`` keep-alive connections, each a worker fetching
-   ``GET /api/v1/me/route?date=D`` in a loop, for ``--seconds`` seconds or
-   ``--max-requests`` requests in all, whichever comes first.
-5. Prints errors, p50/p95/p99 latency and requests per second, and drops the schema.
+4. For each ``--server`` configuration (default ``sync:3`` then ``gthread:2:4``),
+   starts gunicorn on a free loopback port; ``--warm-up`` seconds of full load
+   fill the route caches (reported apart); then ``--repeat`` times: a closed loop
+   with wrk (when installed), the same with the Python client, and an open loop at
+   ``--rate`` requests/s, each ``--concurrency`` workers fetching
+   ``GET /api/v1/me/route?date=D`` for ``--seconds`` seconds or ``--max-requests``
+   requests in all, whichever comes first.
+5. Prints errors, p50/p95/p99 latency, requests per second and gunicorn's CPU time
+   per request for every run, and their medians; drops the schema.
 
 Only loopback addresses are used, and every loop is bounded in count and time.
 """
@@ -405,32 +409,34 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """One gunicorn configuration: worker class, processes, threads, keep-alive seconds."""
+    """One gunicorn configuration: worker class, processes, threads, keep-alive seconds,
+    and connections a gthread process takes at once (0: gunicorn's default, 1 000)."""
 
     worker_class: str
     processes: int
     threads: int = 1
     keep_alive: int = 30
+    connections: int = 0
 
     @classmethod
     def parse(cls, text: str) -> ServerSpec:
-        """``CLASS:PROCESSES[:THREADS[:KEEPALIVE]]``, e.g. ``gthread:2:4`` or ``sync:6``."""
+        """``CLASS:PROCESSES[:THREADS[:KEEPALIVE[:CONNECTIONS]]]``, e.g. ``gthread:2:4``."""
         parts = text.split(":")
-        if parts[0] not in ("gthread", "sync") or not 2 <= len(parts) <= 4:
-            raise ValueError(f"{text!r}: expected gthread|sync:PROCESSES[:THREADS[:KEEPALIVE]]")
+        if parts[0] not in ("gthread", "sync") or not 2 <= len(parts) <= 5:
+            raise ValueError(
+                f"{text!r}: expected gthread|sync:PROCESSES[:THREADS[:KEEPALIVE[:CONNECTIONS]]]"
+            )
         numbers = [int(p) for p in parts[1:]]
-        if not 1 <= numbers[0] <= 16 or any(not 0 <= n <= 64 for n in numbers[1:]):
-            raise ValueError(f"{text!r}: 1..16 processes, 0..64 threads and keep-alive")
+        if not 1 <= numbers[0] <= 16 or any(not 0 <= n <= 1000 for n in numbers[1:]):
+            raise ValueError(f"{text!r}: 1..16 processes, 0..1000 for the rest")
         return cls(parts[0], *numbers)
 
     def __str__(self) -> str:
         if self.worker_class == "sync":  # sync workers close every connection after one answer
             return f"sync × {self.processes}"
-        return (
-            f"gthread {self.processes} × {self.threads}, keep-alive {self.keep_alive} s"
-            if self.keep_alive
-            else f"gthread {self.processes} × {self.threads}, no keep-alive"
-        )
+        alive = f"keep-alive {self.keep_alive} s" if self.keep_alive else "no keep-alive"
+        taken = f", {self.connections} connections each" if self.connections else ""
+        return f"gthread {self.processes} × {self.threads}, {alive}{taken}"
 
 
 def start_server(url: str, port: int, spec: ServerSpec) -> subprocess.Popen[bytes]:
@@ -456,6 +462,8 @@ def start_server(url: str, port: int, spec: ServerSpec) -> subprocess.Popen[byte
             spec.worker_class,
             "--keep-alive",
             str(spec.keep_alive),
+            "--worker-connections",
+            str(spec.connections or 1000),
             "--log-level",
             "warning",
             "api:create_app()",
@@ -568,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         type=ServerSpec.parse,
         help="gunicorn configuration CLASS:PROCESSES[:THREADS[:KEEPALIVE]] (repeatable; "
-        "each is measured on the same scenario); default gthread:2:4",
+        "each is measured on the same scenario); default sync:3 and gthread:2:4",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -609,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         path = f"/api/v1/me/route?date={day.isoformat()}"
         runs: list[tuple[str, Figures, float]] = []
-        for spec in args.server or [ServerSpec("gthread", 2, 4)]:
+        for spec in args.server or [ServerSpec("sync", 3), ServerSpec("gthread", 2, 4)]:
             port = free_port()
             server = start_server(url, port, spec)
             wait_until_up(port)
