@@ -46,10 +46,13 @@ class RouteFast:
         one; a second failure is raised as SQLAlchemy's ``OperationalError`` (a 503).
         """
         for attempt in (1, 2):
-            connection = self.engine.raw_connection()
+            try:
+                connection = self.engine.raw_connection()
+            except psycopg.Error as error:  # the pool's connect is not wrapped by SQLAlchemy
+                raise OperationalError(ACCOUNT_AND_VERSION, None, error) from error
             try:
                 return account_and_version(connection, digest, day, now)
-            except psycopg.OperationalError as error:
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 connection.invalidate()
                 if attempt == 2:
                     raise OperationalError(ACCOUNT_AND_VERSION, None, error) from error
