@@ -71,10 +71,7 @@ def init_app(app: Flask, main_engine: Engine) -> None:
             app.config["DATABASE_URL"], isolation_level="AUTOCOMMIT", pool_pre_ping=False
         ),
         cache=RouteCache(),
-        audit=ReadAuditBuffer(
-            main_engine, float(app.config.get("AUDIT_READ_FLUSH_SECONDS",
-                                              settings.audit_read_flush_seconds))
-        ),
+        audit=ReadAuditBuffer(main_engine, settings.audit_read_flush_seconds),
     )
 
 

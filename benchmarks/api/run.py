@@ -361,6 +361,7 @@ def print_medians(runs: list[tuple[str, Figures, float]], concurrency: int) -> N
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, measured_runs in by_label.items():
+
         def med(values: list[float]) -> float:
             return statistics.median(values)
 

@@ -128,9 +128,7 @@ class ReadAuditBuffer:
                 return
             self._pid = os.getpid()
             self._wake.clear()
-            self._thread = threading.Thread(
-                target=self._run, name="audit-read-flush", daemon=True
-            )
+            self._thread = threading.Thread(target=self._run, name="audit-read-flush", daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
