@@ -19,10 +19,12 @@ from api import (
     logs,
     managers,
     pages,
+    route_fast,
     security,
     workers,
 )
 from api.database import init_database
+from api.sessions import CookieSessions
 from scheduler.config import Settings
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -51,6 +53,7 @@ class DatabaseId(IntegerConverter):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings from the environment, then ``test_config``."""
     app = Flask(__name__, instance_relative_config=False)
+    app.session_interface = CookieSessions()
     app.url_map.converters["int"] = DatabaseId
     settings = Settings.from_env()
     app.config.update(
@@ -69,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     logs.init_app(app)
     init_database(app)
+    route_fast.init_app(app, app.extensions["homecare_engine"])
     errors.init_app(app)
     csrf.init_app(app)
     security.init_app(app)

@@ -65,6 +65,8 @@ class Contract:
     scoped: str = "none"
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    shortcut: Callable[[], Response | None] | None = None
+    """Tried before the standard path (guard, parse, view); None from it means "go on"."""
 
 
 def _field_of(error: dict[str, Any]) -> str | None:
@@ -143,6 +145,10 @@ def api_route(
     def decorate(view: F) -> F:
         @wraps(view)
         def handler(**kwargs: Any) -> Response:
+            if contract.shortcut is not None:
+                answer = contract.shortcut()
+                if answer is not None:
+                    return answer
             if contract.roles is not None:
                 authenticate_request(contract.roles)
             if contract.query is not None:

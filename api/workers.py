@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
+from pydantic import ValidationError
 
-from api.auth import current_user
+from api.auth import bearer_token, current_user
 from api.contract import Contract, api_route, current_scope
 from api.database import get_session
 from api.errors import ApiError
+from api.route_fast import route_fast
 from api.schemas import CalendarQuery, CheckOut, CheckRequest, DayQuery, RouteOut
 from scheduler.audit import record
-from scheduler.db.models import CheckKind, Role, Worker
+from scheduler.db.models import CheckKind, Role, UserAccount, Worker
+from scheduler.db.types import utc_now
 from scheduler.services.attendance import CheckInput, CheckRefused, record_check
 from scheduler.services.records import worker_in_scope
+from scheduler.services.route_cache import CachedRoute, valid_until
 from scheduler.services.routes import LONDON, coming_stops, london, mark_seen, worker_route
+from scheduler.services.tokens import token_digest
 
 blueprint = Blueprint("workers", __name__, url_prefix="/api/v1")
 READERS = (Role.WORKER, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -54,6 +59,54 @@ def read_route(worker: Worker, query: DayQuery, *, own: bool) -> dict[str, Any]:
     return route
 
 
+def my_route_from_cache() -> Response | None:
+    """``GET /me/route`` on PostgreSQL: one statement checks the token and reads the
+    route's version; a route already rendered for that version is served as it is.
+
+    Answers exactly as the standard path does (401, 403, 404, the same JSON), and
+    audits every read; returns None (the standard path answers) on SQLite, without
+    a bearer token, or for a query the standard path must refuse with a 400.
+    """
+    fast = route_fast()
+    token = bearer_token() if fast is not None else None
+    if fast is None or token is None:
+        return None
+    try:
+        query = DayQuery.model_validate(request.args.to_dict(flat=True))
+    except ValidationError:
+        return None
+    now = utc_now()
+    found = fast.lookup(token_digest(token), query.date, now)
+    if found is None:
+        raise ApiError(401, "sign in: a valid bearer token is required")
+    if found.role != Role.WORKER.value:
+        raise ApiError(403, "your role does not allow this")
+    if found.worker_id is None or found.version is None:
+        raise ApiError(404, "this account has no worker record")
+    key = (found.worker_id, query.date, found.version)
+    cached = fast.cache.get(key, now)
+    if cached is not None:
+        fast.audit.add(
+            found.user_id,
+            found.username,
+            "route",
+            f"{found.worker_id}:{query.date.isoformat()}",
+            {"stops": cached.stops},
+        )
+        return Response(cached.body, mimetype="application/json")
+    session = get_session()
+    user = session.get(UserAccount, found.user_id)
+    worker = session.get(Worker, found.worker_id)
+    if user is None or worker is None:  # deleted since the statement: as the standard path
+        raise ApiError(404, "this account has no worker record")
+    g.user = user
+    g.worker = worker
+    route = read_route(worker, query, own=True)  # audited in its own transaction
+    body = RouteOut.model_validate(route).model_dump_json(by_alias=True).encode()
+    fast.cache.put(key, CachedRoute(body, len(route["stops"]), valid_until(route["stops"], now)))
+    return Response(body, mimetype="application/json")
+
+
 @api_route(
     blueprint,
     "/me/route",
@@ -64,6 +117,7 @@ def read_route(worker: Worker, query: DayQuery, *, own: bool) -> dict[str, Any]:
         (Role.WORKER,),
         query=DayQuery,
         response=RouteOut,
+        shortcut=my_route_from_cache,
     ),
 )
 def my_route(query: DayQuery) -> RouteOut:

@@ -22,7 +22,9 @@ def _whole(name: str, default: int, largest: int) -> int:
 bind = os.environ.get("HOMECARE_BIND", "0.0.0.0:8000")
 workers = _whole("WEB_CONCURRENCY", 2, 64)
 threads = _whole("WEB_THREADS", 4, 64)
-worker_class = "gthread"
+worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread").strip() or "gthread"
+if worker_class not in ("gthread", "sync"):
+    raise SystemExit(f"WEB_WORKER_CLASS must be gthread or sync, got {worker_class!r}")
 timeout = _whole("WEB_TIMEOUT", 60, 3600)
 graceful_timeout = 20
 keepalive = 30

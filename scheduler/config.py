@@ -38,6 +38,7 @@ class Settings:
     log_level: str = "INFO"
     processes: int | None = None
     dask_address: str | None = None
+    audit_read_flush_seconds: float = 0.2
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -76,6 +77,15 @@ class Settings:
         processes_text = env.get("HOMECARE_PROCESSES", "").strip()
         if processes_text and not (processes_text.isdigit() and 1 <= int(processes_text) <= 256):
             raise ConfigurationError("HOMECARE_PROCESSES must be a whole number from 1 to 256")
+        flush_text = env.get("HOMECARE_AUDIT_READ_FLUSH_SECONDS", "0.2").strip() or "0.2"
+        try:
+            audit_flush = float(flush_text)
+        except ValueError as error:
+            raise ConfigurationError(
+                "HOMECARE_AUDIT_READ_FLUSH_SECONDS must be a number of seconds"
+            ) from error
+        if not 0 <= audit_flush <= 60:
+            raise ConfigurationError("HOMECARE_AUDIT_READ_FLUSH_SECONDS must be from 0 to 60")
         dask_address = env.get("DASK_SCHEDULER_ADDRESS", "").strip() or None
         if dask_address is not None and not DASK_ADDRESS.fullmatch(dask_address):
             raise ConfigurationError(
@@ -93,6 +103,7 @@ class Settings:
             log_level=log_level,
             processes=int(processes_text) if processes_text else None,
             dask_address=dask_address,
+            audit_read_flush_seconds=audit_flush,
         )
 
 

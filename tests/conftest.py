@@ -25,6 +25,10 @@ POSTGRES_URL = os.environ.get(
     "HOMECARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 ENGINE_KIND = os.environ.get("HOMECARE_TEST_DATABASE", "sqlite")
+# Read audit entries are written before each answer in tests (and in the servers they
+# start), so a test can look for them at once; tests/api/test_route_cache.py covers
+# the batched writing itself.
+os.environ.setdefault("HOMECARE_AUDIT_READ_FLUSH_SECONDS", "0")
 
 
 @pytest.fixture
@@ -68,6 +72,10 @@ def app(engine: Engine, database_url: str):  # type: ignore[no-untyped-def]
     application = create_app({"TESTING": True, "DATABASE_URL": database_url})
     yield application
     application.extensions["homecare_engine"].dispose()
+    fast = application.extensions.get("homecare_route_fast")
+    if fast is not None:
+        fast.audit.close()
+        fast.engine.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Load the API: N concurrent workers fetching their route, against gunicorn on PostgreSQL.
 
-    python -m benchmarks.api.run --workers 600 --concurrency 200 --seconds 20
+    python -m benchmarks.api.run --workers 600 --concurrency 200 --seconds 20 --server sync:3
 
 1. Makes a fresh PostgreSQL schema (``--database``, default the test database),
    migrates it and generates the national scenario (``generate_scenario``) for one day.
@@ -8,11 +8,15 @@
    its workers (a read benchmark needs published routes, not good ones; the
    planner is measured by its own benchmarks).
 3. Gives every worker a login and a bearer token.
-4. Starts gunicorn (gthread workers) on a free loopback port, then opens
-   ``--concurrency`` keep-alive connections, each a worker fetching
-   ``GET /api/v1/me/route?date=D`` in a loop, for ``--seconds`` seconds or
-   ``--max-requests`` requests in all, whichever comes first.
-5. Prints errors, p50/p95/p99 latency and requests per second, and drops the schema.
+4. For each ``--server`` configuration (default ``sync:3`` then ``gthread:2:4``),
+   starts gunicorn on a free loopback port; ``--warm-up`` seconds of full load
+   fill the route caches (reported apart); then ``--repeat`` times: a closed loop
+   with wrk (when installed), the same with the Python client, and an open loop at
+   ``--rate`` requests/s, each ``--concurrency`` workers fetching
+   ``GET /api/v1/me/route?date=D`` for ``--seconds`` seconds or ``--max-requests``
+   requests in all, whichever comes first.
+5. Prints errors, p50/p95/p99 latency, requests per second and gunicorn's CPU time
+   per request for every run, and their medians; drops the schema.
 
 Only loopback addresses are used, and every loop is bounded in count and time.
 """
@@ -345,6 +349,33 @@ def load_with_wrk(
     )
 
 
+def print_medians(runs: list[tuple[str, Figures, float]], concurrency: int) -> None:
+    """One row per load: the median of each figure over its repeated runs."""
+    by_label: dict[str, list[tuple[Figures, float]]] = defaultdict(list)
+    for label, figures, cpu_ms in runs:
+        by_label[label].append((figures, cpu_ms))
+    print("\nmedians:\n")
+    print(
+        "| server | load | workers at once | runs | errors (all runs) | p50 ms | p95 ms "
+        "| p99 ms | requests/s | server CPU ms/request |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, measured_runs in by_label.items():
+
+        def med(values: list[float]) -> float:
+            return statistics.median(values)
+
+        print(
+            f"| {label} | {concurrency} | {len(measured_runs)} | "
+            f"{sum(f.errors for f, _ in measured_runs)} | "
+            f"{med([f.p50_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.p95_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.p99_ms for f, _ in measured_runs]):.1f} | "
+            f"{med([f.per_second for f, _ in measured_runs]):.0f} | "
+            f"{med([c for _, c in measured_runs]):.2f} |"
+        )
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its children (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -377,9 +408,39 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_server(
-    url: str, port: int, workers: int, threads: int, worker_class: str = "gthread"
-) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class ServerSpec:
+    """One gunicorn configuration: worker class, processes, threads, keep-alive seconds,
+    and connections a gthread process takes at once (0: gunicorn's default, 1 000)."""
+
+    worker_class: str
+    processes: int
+    threads: int = 1
+    keep_alive: int = 30
+    connections: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> ServerSpec:
+        """``CLASS:PROCESSES[:THREADS[:KEEPALIVE[:CONNECTIONS]]]``, e.g. ``gthread:2:4``."""
+        parts = text.split(":")
+        if parts[0] not in ("gthread", "sync") or not 2 <= len(parts) <= 5:
+            raise ValueError(
+                f"{text!r}: expected gthread|sync:PROCESSES[:THREADS[:KEEPALIVE[:CONNECTIONS]]]"
+            )
+        numbers = [int(p) for p in parts[1:]]
+        if not 1 <= numbers[0] <= 16 or any(not 0 <= n <= 1000 for n in numbers[1:]):
+            raise ValueError(f"{text!r}: 1..16 processes, 0..1000 for the rest")
+        return cls(parts[0], *numbers)
+
+    def __str__(self) -> str:
+        if self.worker_class == "sync":  # sync workers close every connection after one answer
+            return f"sync × {self.processes}"
+        alive = f"keep-alive {self.keep_alive} s" if self.keep_alive else "no keep-alive"
+        taken = f", {self.connections} connections each" if self.connections else ""
+        return f"gthread {self.processes} × {self.threads}, {alive}{taken}"
+
+
+def start_server(url: str, port: int, spec: ServerSpec) -> subprocess.Popen[bytes]:
     """gunicorn serving the application on a loopback port (production settings)."""
     env = {
         **os.environ,
@@ -395,13 +456,15 @@ def start_server(
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(workers),
+            str(spec.processes),
             "--threads",
-            str(threads),
+            str(max(1, spec.threads)),
             "--worker-class",
-            worker_class,
+            spec.worker_class,
             "--keep-alive",
-            "30",
+            str(spec.keep_alive),
+            "--worker-connections",
+            str(spec.connections or 1000),
             "--log-level",
             "warning",
             "api:create_app()",
@@ -411,76 +474,48 @@ def start_server(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print a table."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument(
-        "--database", default=os.environ.get("HOMECARE_BENCH_DATABASE_URL", DEFAULT_DATABASE)
-    )
-    parser.add_argument("--workers", type=int, default=5000, help="Workforce of the scenario")
-    parser.add_argument("--concurrency", type=int, default=200, help="Workers fetching at once")
-    parser.add_argument(
-        "--seconds", type=float, default=20.0, help="Duration of each load (bounded)"
-    )
-    parser.add_argument("--max-requests", type=int, default=100_000, help="Request cap per load")
-    parser.add_argument(
-        "--rate",
-        type=float,
-        default=500.0,
-        help="Requests/s offered by the open-loop run (0: skip it)",
-    )
-    parser.add_argument(
-        "--python-closed-loop",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="Also run the closed loop with the Python client when wrk is there",
-    )
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 300:
-        parser.error("--concurrency must be 1..1000 and --seconds 0..300")
-
-    from scheduler.generate import generate_scenario
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(args.database)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in args.database else "?"
-    url = f"{args.database}{separator}options=-csearch_path%3D{schema}"
-    server = None
-    failed = False
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn gracefully (its workers write their last audit entries), or kill it."""
+    server.terminate()
     try:
-        engine = make_engine(url)
-        upgrade(engine)
-        day = date(2026, 11, 24)
-        built = time.monotonic()
-        generate_scenario(engine, workers=args.workers, seed=args.seed, first_day=day, days=1)
-        stops = publish_simple_rota(engine, day)
-        tokens = worker_tokens(engine, max(args.concurrency, 1))
-        with engine.begin() as connection:  # fresh bulk-loaded tables: give the planner statistics
-            connection.execute(text("ANALYZE"))
-        engine.dispose()
-        print(
-            f"scenario: {args.workers} workers, {stops} published stops, {len(tokens)} worker "
-            f"logins ({time.monotonic() - built:.1f} s)"
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def measure_server(
+    args: argparse.Namespace,
+    spec: ServerSpec,
+    server: subprocess.Popen[bytes],
+    port: int,
+    path: str,
+    tokens: list[str],
+    runs: list[tuple[str, Figures, float]],
+) -> None:
+    """The loads of one run against one server, ``args.repeat`` times, appended to ``runs``."""
+
+    def measured(label: str, run: Any) -> None:
+        before = tree_cpu_seconds(server.pid)
+        figures = run()
+        used = tree_cpu_seconds(server.pid) - before
+        runs.append((f"{spec} | {label}", figures, used * 1000 / max(1, figures.requests)))
+
+    # Every process renders each route once, then serves it until a source row changes:
+    # the first seconds at full concurrency fill the caches, and are reported apart.
+    if shutil.which("wrk"):
+        measured(
+            "warm-up (caches empty), wrk",
+            lambda: load_with_wrk(port, path, tokens, args.concurrency, args.warm_up),
         )
-        port = free_port()
-        server = start_server(url, port, args.gunicorn_workers, args.threads, args.worker_class)
-        wait_until_up(port)
-        path = f"/api/v1/me/route?date={day.isoformat()}"
-        asyncio.run(load(port, path, tokens, min(20, args.concurrency), 2.0, 2_000))  # warm up
-        runs: list[tuple[str, Figures, float]] = []
-
-        def measured(label: str, run: Any) -> None:
-            before = tree_cpu_seconds(server.pid) if server else 0.0
-            figures = run()
-            used = (tree_cpu_seconds(server.pid) if server else 0.0) - before
-            runs.append((label, figures, used * 1000 / max(1, figures.requests)))
-
+    else:
+        measured(
+            "warm-up (caches empty), Python client",
+            lambda: asyncio.run(
+                load(port, path, tokens, args.concurrency, args.warm_up, args.max_requests)
+            ),
+        )
+    for _ in range(args.repeat):
         if shutil.which("wrk"):
             measured(
                 "closed loop, wrk",
@@ -508,12 +543,94 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 ),
             )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--database", default=os.environ.get("HOMECARE_BENCH_DATABASE_URL", DEFAULT_DATABASE)
+    )
+    parser.add_argument("--workers", type=int, default=5000, help="Workforce of the scenario")
+    parser.add_argument("--concurrency", type=int, default=200, help="Workers fetching at once")
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="Duration of each load (bounded)"
+    )
+    parser.add_argument(
+        "--warm-up", type=float, default=5.0, help="Seconds of load before the measured runs"
+    )
+    parser.add_argument("--max-requests", type=int, default=100_000, help="Request cap per load")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=500.0,
+        help="Requests/s offered by the open-loop run (0: skip it)",
+    )
+    parser.add_argument(
+        "--python-closed-loop",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Also run the closed loop with the Python client when wrk is there",
+    )
+    parser.add_argument(
+        "--server",
+        action="append",
+        type=ServerSpec.parse,
+        help="gunicorn configuration CLASS:PROCESSES[:THREADS[:KEEPALIVE]] (repeatable; "
+        "each is measured on the same scenario); default sync:3 and gthread:2:4",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="Runs of each load (medians are printed too)"
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 300:
+        parser.error("--concurrency must be 1..1000 and --seconds 0..300")
+    if not 1 <= args.warm_up <= 60:
+        parser.error("--warm-up must be 1..60 seconds")
+    if not 1 <= args.repeat <= 9:
+        parser.error("--repeat must be 1..9")
+
+    from scheduler.generate import generate_scenario
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(args.database)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in args.database else "?"
+    url = f"{args.database}{separator}options=-csearch_path%3D{schema}"
+    server = None
+    failed = False
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        day = date(2026, 11, 24)
+        built = time.monotonic()
+        generate_scenario(engine, workers=args.workers, seed=args.seed, first_day=day, days=1)
+        stops = publish_simple_rota(engine, day)
+        tokens = worker_tokens(engine, max(args.concurrency, 1))
+        with engine.begin() as connection:  # fresh bulk-loaded tables: give the planner statistics
+            connection.execute(text("ANALYZE"))
+        engine.dispose()
+        print(
+            f"scenario: {args.workers} workers, {stops} published stops, {len(tokens)} worker "
+            f"logins ({time.monotonic() - built:.1f} s)"
+        )
+        path = f"/api/v1/me/route?date={day.isoformat()}"
+        runs: list[tuple[str, Figures, float]] = []
+        for spec in args.server or [ServerSpec("sync", 3), ServerSpec("gthread", 2, 4)]:
+            port = free_port()
+            server = start_server(url, port, spec)
+            wait_until_up(port)
+            measure_server(args, spec, server, port, path, tokens, runs)
+            stop_server(server)
+            server = None
         print()
         print(
-            "| load | workers at once | requests | errors | p50 ms | p95 ms | p99 ms | max ms "
-            "| requests/s | server CPU ms/request |"
+            "| server | load | workers at once | requests | errors | p50 ms | p95 ms | p99 ms "
+            "| max ms | requests/s | server CPU ms/request |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for label, figures, cpu_ms in runs:
             failed = failed or figures.errors > 0
             print(
@@ -521,19 +638,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{figures.p50_ms:.1f} | {figures.p95_ms:.1f} | {figures.p99_ms:.1f} | "
                 f"{figures.max_ms:.1f} | {figures.per_second:.0f} | {cpu_ms:.2f} |"
             )
-        print(
-            f"\ngunicorn: {args.gunicorn_workers} {args.worker_class} workers × {args.threads} "
-            "threads; "
-            f"{os.cpu_count()} cores shared with PostgreSQL and the load generator"
-        )
+        if args.repeat > 1:
+            print_medians(runs, args.concurrency)
+        print(f"\n{os.cpu_count()} cores shared by gunicorn, PostgreSQL and the load generator")
         return 1 if failed else 0
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
