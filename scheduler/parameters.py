@@ -57,8 +57,8 @@ class Parameters:
     - ``published_move_cost`` per carer moved off a published assignment (a
       re-plan starts from the published routes, so one that moves nothing
       keeps its times too); ``published_retime_cost_per_second`` on top of the
-      lateness cost for starting a published visit later than published (a
-      re-plan counts lateness from the published start). A visit the published
+      lateness (earliness) cost for starting a published visit later (earlier)
+      than published (a re-plan counts both from the published start). A visit the published
       rota left unallocated costs at most ``published_unallocated_drop_penalty``
       to leave out again, so a re-plan places it where it fits without
       reshuffling everyone's day.

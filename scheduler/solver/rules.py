@@ -23,9 +23,9 @@ def time_windows(ctx: ModelContext) -> None:
     tolerance of the prescribed time); lateness after the preferred start costs
     ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``). In a
     re-plan a published visit's preferred start is its published start, and
-    starting later costs ``published_retime_cost_per_second`` more
-    (``PlanningData.lateness_cost``)."""
-    data, params = ctx.data, ctx.params
+    starting earlier or later costs ``published_retime_cost_per_second`` more
+    (``PlanningData.lateness_cost`` and ``earliness_cost``)."""
+    data = ctx.data
     for visit_node in data.visit_nodes:
         node, index = visit_node.node, ctx.index(visit_node.node)
         ctx.time.CumulVar(index).SetRange(data.lo[node], data.hi[node])
@@ -33,9 +33,9 @@ def time_windows(ctx: ModelContext) -> None:
             ctx.time.SetCumulVarSoftUpperBound(
                 index, data.preferred[node], data.lateness_cost[node]
             )
-        if params.earliness_cost_per_second and data.preferred[node] > data.lo[node]:
+        if data.earliness_cost[node] and data.preferred[node] > data.lo[node]:
             ctx.time.SetCumulVarSoftLowerBound(
-                index, data.preferred[node], params.earliness_cost_per_second
+                index, data.preferred[node], data.earliness_cost[node]
             )
 
 
