@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, wait
+from concurrent.futures import BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass, replace
 
 from scheduler.parameters import Parameters
@@ -115,8 +115,8 @@ def _run_all(
     Time is handed out as each part starts: its share by size of what remains, with
     the measured per-task overhead set aside, so parts that finish early leave their
     time to the rest. At most ``slots`` parts run at once; a part that cannot start
-    with at least ``MIN_PART_SECONDS`` left before the deadline is left unplanned
-    with that reason, and the run stops cleanly at the deadline.
+    with more than ``MIN_PART_SECONDS`` left before the deadline is left unplanned
+    with that reason, and parts still running ``GRACE_SECONDS`` after it are given up.
     """
     ordered = sorted(problems, key=lambda item: (-item[2], item[0]))
     results: dict[str, Result] = {}
@@ -133,10 +133,14 @@ def _run_all(
             max(0.0, started + given + overhead.seconds - now)
             for _key, _problem, given, started in running.values()
         )
+        if left <= MIN_PART_SECONDS:
+            return None
         seconds = share_of_remaining(
             size, remaining_size, len(queue) + 1, max(1, slots) * left - committed, overhead.seconds
         )
-        return seconds if seconds + overhead.seconds <= left else None
+        # Near the end a part still gets a short solve rather than none: it may run past
+        # the deadline by its overhead, which the grace period allows.
+        return max(MIN_PART_SECONDS, min(seconds, left - overhead.seconds))
 
     def give_up(key: str, problem: Problem) -> None:
         results[key] = unplanned(problem, "not planned: the time budget ran out")
@@ -165,7 +169,13 @@ def _run_all(
             if seconds is None:
                 give_up(key, problem)
                 continue
-            future = executor.submit(solve_problem, problem, params, seconds, seed)
+            try:
+                future = executor.submit(solve_problem, problem, params, seconds, seed)
+            except BrokenExecutor:  # the pool lost a process: the rest cannot be solved
+                log.exception("sub-problem %s could not be started", key)
+                results[key] = unplanned(problem, "not planned: the solver pool failed")
+                on_done(key, results[key])
+                continue
             running[future] = (key, problem, seconds, time.monotonic())
 
     start_more()
@@ -177,6 +187,13 @@ def _run_all(
         for future in done:
             key, problem, seconds, started = running.pop(future)
             overhead.record(time.monotonic() - started, seconds)
+            log.debug(
+                "%s: given %.1f s, took %.1f s; overhead now %.1f s",
+                key,
+                seconds,
+                time.monotonic() - started,
+                overhead.seconds,
+            )
             try:
                 results[key] = future.result()
             except Exception as error:  # a crashed worker must not sink the whole day

@@ -30,10 +30,11 @@ DAY_START, DAY_END = 7 * 60, 22 * 60
 BIN_MINUTES, FIRST_BIN = 30, 6 * 60
 BINS = (23 * 60 - FIRST_BIN) // BIN_MINUTES
 STEP_MINUTES = 15
-BIN_LIMIT = 0.95
+BIN_LIMIT = 0.85
 """A half-hour bin of a weekday may be planned up to this fraction of the on-duty minutes
 rostered in it (visit plus travel allowance, per carer), so every hour of every day has
-carers to cover its demand."""
+carers to cover its demand, with a margin for travel above the allowance and for
+double-handed visits, which need two carers free at once."""
 
 SLOTS = ("morning", "lunch", "tea", "bed")
 SLOT_RANGES = {"morning": (420, 660), "lunch": (675, 870), "tea": (900, 1080), "bed": (1110, 1290)}
@@ -136,7 +137,7 @@ MAX_FAILURES = 100
 """Clients that found no room before an area is taken to be full."""
 PRIOR_VISIT_MINUTES = 44
 """Planned carer minutes per visit (double-handed counted twice) assumed before any are made."""
-UNCOVERED_CHANCE = 0.03
+UNCOVERED_CHANCE = 0.01
 """Chance a client's needs are drawn without regard to the team's training."""
 
 
