@@ -10,11 +10,12 @@ team). Daily planning then prefers the team (``Parameters.continuity_team_cost``
 per carer outside it).
 
 The choice is a greedy cover, hardest clients first (most care in the week):
-each pick is the carer who can cover the most still-uncovered care time, within
-their contracted hours not yet promised to other clients' teams, weighed down
-by the distance from their home (kilometres) and up by the visits they made to
-the client in the last 14 days before the week (so teams carry over from week
-to week). The same inputs give the same teams on every day of the week.
+each pick is the carer, among the ``NEAREST`` to the client, who can cover the
+most still-uncovered care time, within their contracted hours not yet promised
+to other clients' teams, weighed down by the distance from their home
+(kilometres) and up by the visits they made to the client in the last 14 days
+before the week (so teams carry over from week to week). The same inputs give
+the same teams on every day of the week.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ HALF_WEIGHT_KM = 2.0
 #: How much a carer's share of the client's last 14 days of visits raises their weight.
 HISTORY_WEIGHT = 1.0
 HISTORY_DAYS = 14
+#: Only the carers living nearest a client are considered for their team (bounds
+#: the work in a large area; far carers' cover counts little anyway).
+NEAREST = 60
 #: Seconds kept free between promised visits on top of the estimated travel.
 SLACK = 5 * 60
 #: The travel estimate of the rough timetable (the default model: haversine, road factor).
@@ -319,10 +323,12 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
             and (not strict or w.gender == client.carer_gender.value)
             and w.capacity > 0
         ]
+        location = Point(client.latitude, client.longitude)
+        allowed.sort(key=lambda w: (haversine_metres(w.home, location), w.id))
         teams[client_id] = choose_team(
-            Point(client.latitude, client.longitude),
+            location,
             visits[client_id],
-            allowed,
+            allowed[:NEAREST],
             history.get(client_id, Counter()),
             promised,
         )
