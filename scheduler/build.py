@@ -24,15 +24,15 @@ from scheduler.db.models import (
     CarerPreferenceKind,
     Client,
     ClientCarerPreference,
-    CourseSkill,
     PublishedRota,
-    TrainingRecord,
     UnallocatedVisit,
     Visit,
     VisitStatus,
     Worker,
 )
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerHistory, WorkerSpec
+from scheduler.skills import valid_skills
+from scheduler.teams import week_teams
 from scheduler.travel import Point, TravelModel
 from scheduler.visits import day_origin, local_instant
 
@@ -44,23 +44,6 @@ YOUNG_WORKER_AGE = 18
 def seconds_since(origin: datetime, instant: datetime) -> int:
     """Whole seconds from ``origin`` to ``instant`` (negative if before)."""
     return int((instant - origin).total_seconds())
-
-
-def valid_skills(session: Session, worker_ids: Collection[int], day: date) -> dict[int, set[str]]:
-    """Skills each worker holds from training valid on ``day`` (completed, not expired)."""
-    skills: dict[int, set[str]] = defaultdict(set)
-    if not worker_ids:
-        return skills
-    rows = session.exec(
-        select(TrainingRecord.worker_id, CourseSkill.skill_code)
-        .join(CourseSkill, col(CourseSkill.course_id) == TrainingRecord.course_id)
-        .where(col(TrainingRecord.worker_id).in_(worker_ids))
-        .where(TrainingRecord.completed_on <= day)
-        .where(or_(col(TrainingRecord.expires_on).is_(None), col(TrainingRecord.expires_on) > day))
-    ).all()
-    for worker_id, skill in rows:
-        skills[worker_id].add(skill)
-    return skills
 
 
 def subtract(shifts: Iterable[Shift], gaps: Iterable[tuple[int, int]]) -> tuple[Shift, ...]:
@@ -314,6 +297,7 @@ def build_problem(
         preferences[pref.client_id][pref.kind].add(pref.worker_id)
     published = published_plan(session, area_ids, day)
     left_out = published_unallocated(session, area_ids, day)
+    week = week_teams(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:
         if visit.status == VisitStatus.COMPLETED and visit.id not in published:
@@ -350,6 +334,9 @@ def build_problem(
                 carer_gender_strict=client.carer_gender_strict,
                 declined_workers=frozenset(prefs[CarerPreferenceKind.DECLINED]),
                 preferred_workers=frozenset(prefs[CarerPreferenceKind.PREFERRED]),
+                team_workers=frozenset(week.teams.get(client.id or 0, ())),
+                planned_worker=week.promised.get(visit.id or 0, (None, 0))[0],
+                planned_start=week.promised.get(visit.id or 0, (0, None))[1],
                 pinned_workers=pins,
                 published_workers=published_workers,
                 published_start=(

@@ -51,12 +51,14 @@ class Parameters:
       not visited the client in the last 14 days (when someone has), and a share
       of it for an occasional one (the share by which their visits fall short of
       the client's most regular carer's); ``continuity_extra_carer_cost`` per
-      extra distinct carer a client sees today.
+      extra distinct carer a client sees today; ``continuity_team_cost`` per
+      visit (its first carer) given to a carer outside the client's regular
+      team for the week.
     - ``published_move_cost`` per carer moved off a published assignment (a
       re-plan starts from the published routes, so one that moves nothing
       keeps its times too); ``published_retime_cost_per_second`` on top of the
-      lateness cost for starting a published visit later than published (a
-      re-plan counts lateness from the published start). A visit the published
+      lateness (earliness) cost for starting a published visit later (earlier)
+      than published (a re-plan counts both from the published start). A visit the published
       rota left unallocated costs at most ``published_unallocated_drop_penalty``
       to leave out again, so a re-plan places it where it fits without
       reshuffling everyone's day.
@@ -106,6 +108,7 @@ class Parameters:
     continuity_not_preferred_cost: int = 1_800
     continuity_unfamiliar_cost: int = 3_600
     continuity_extra_carer_cost: int = 1_800
+    continuity_team_cost: int = 3_600
     # Published plan
     published_move_cost: int = 20_000
     published_retime_cost_per_second: int = 5

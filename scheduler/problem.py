@@ -75,6 +75,10 @@ class VisitSpec:
     ``published_workers`` and ``published_start``: the currently published
     assignment, if any (moving it may be penalised). ``fixed``: already started or
     checked in: it must stay with ``published_workers`` at ``published_start``.
+    ``team_workers``: the client's regular team for the week (see
+    :mod:`scheduler.teams`); a carer outside it costs ``continuity_team_cost``.
+    ``planned_worker`` and ``planned_start``: the team member and start the week's
+    rough timetable gave the visit (the first plan's first choice for its first carer).
     ``published_unallocated``: the published rota of the day left it unallocated
     (a re-plan places it only where that moves little, see
     ``Parameters.published_unallocated_drop_penalty``).
@@ -97,6 +101,9 @@ class VisitSpec:
     carer_gender_strict: bool = False
     declined_workers: frozenset[int] = frozenset()
     preferred_workers: frozenset[int] = frozenset()
+    team_workers: frozenset[int] = frozenset()
+    planned_worker: int | None = None
+    planned_start: int | None = None
     pinned_workers: tuple[int, ...] = ()
     published_workers: tuple[int, ...] = ()
     published_start: int | None = None

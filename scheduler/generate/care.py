@@ -1,7 +1,7 @@
 """Clients, their carer preferences and their recurring care plans.
 
 Demand is built to fit the team that serves it: each area's rostered availability
-(an average weekday, less expected absences) is cut into half-hour bins, and
+(per weekday, less expected absences) is cut into half-hour bins, and
 clients are added one by one, each visit placed at a time whose bins still have
 room, until planned work (visit plus travel minutes, per carer) reaches the
 target utilisation. Times are local minutes after midnight; durations minutes.
@@ -30,12 +30,15 @@ DAY_START, DAY_END = 7 * 60, 22 * 60
 BIN_MINUTES, FIRST_BIN = 30, 6 * 60
 BINS = (23 * 60 - FIRST_BIN) // BIN_MINUTES
 STEP_MINUTES = 15
-BIN_LIMIT = 1.0
-"""A half-hour bin may be planned up to this fraction of its on-duty minutes."""
+BIN_LIMIT = 0.85
+"""A half-hour bin of a weekday may be planned up to this fraction of the on-duty minutes
+rostered in it (visit plus travel allowance, per carer), so every hour of every day has
+carers to cover its demand, with a margin for travel above the allowance and for
+double-handed visits, which need two carers free at once."""
 
 SLOTS = ("morning", "lunch", "tea", "bed")
-SLOT_RANGES = {"morning": (420, 645), "lunch": (690, 840), "tea": (930, 1080), "bed": (1110, 1290)}
-"""Range of preferred start times per call (07:00–10:45, 11:30–14:00, 15:30–18:00, 18:30–21:30)."""
+SLOT_RANGES = {"morning": (420, 660), "lunch": (675, 870), "tea": (900, 1080), "bed": (1110, 1290)}
+"""Range of preferred start times per call (07:00–11:00, 11:15–14:30, 15:00–18:00, 18:30–21:30)."""
 PRESCRIBED_RANGES = {
     "morning": (450, 540),
     "lunch": (720, 780),
@@ -45,10 +48,10 @@ PRESCRIBED_RANGES = {
 """Range of prescribed times for time-critical medicines (07:30–09:00, 12:00–13:00, 16:00–17:30,
 20:00–21:00)."""
 DURATIONS = {
-    "morning": ((30, 30), (45, 42), (60, 28)),
+    "morning": ((30, 45), (45, 40), (60, 15)),
     "lunch": ((15, 12), (30, 68), (45, 20)),
     "tea": ((15, 12), (30, 70), (45, 18)),
-    "bed": ((15, 5), (30, 65), (45, 30)),
+    "bed": ((15, 5), (30, 72), (45, 23)),
 }
 """Visit length in minutes, with relative weights, per call."""
 PATTERNS: tuple[tuple[tuple[str, ...], float], ...] = (
@@ -130,20 +133,25 @@ SLOT_TASKS = {
 SHORT_TASK = "Medication prompt, drink and welfare check"
 MIN_HOLDERS = {"hoisting": 4, "end_of_life_care": 4}
 """Valid holders a team needs before a skill is asked for (default 3)."""
-MAX_FAILURES = 30
+MAX_FAILURES = 100
 """Clients that found no room before an area is taken to be full."""
 PRIOR_VISIT_MINUTES = 44
 """Planned carer minutes per visit (double-handed counted twice) assumed before any are made."""
-UNCOVERED_CHANCE = 0.03
+UNCOVERED_CHANCE = 0.01
 """Chance a client's needs are drawn without regard to the team's training."""
 
 
 @dataclass(slots=True)
 class BinLoad:
-    """Planned minutes against on-duty minutes, per half-hour bin of an average weekday."""
+    """Planned minutes against on-duty minutes, per weekday (0 = Monday) and half-hour bin.
 
-    capacity: list[float]
-    load: list[float] = field(default_factory=lambda: [0.0] * BINS)
+    ``capacity[weekday][bin]`` is the rostered on-duty minutes in that bin on that
+    weekday (less expected absences); a visit is counted on every weekday it recurs,
+    so no weekday's hour is planned beyond ``BIN_LIMIT`` of the carers rostered in it.
+    """
+
+    capacity: list[list[float]]
+    load: list[list[float]] = field(default_factory=lambda: [[0.0] * BINS for _ in range(7)])
 
     def _parts(self, start: int, span: int) -> list[tuple[int, int]]:
         parts = []
@@ -156,44 +164,51 @@ class BinLoad:
             minute = end
         return parts
 
-    def slack(self, start: int, span: int, weight: float) -> float:
+    def slack(self, start: int, span: int, weight: float, weekdays: Sequence[int]) -> float:
         """Smallest room left, as a fraction of bin capacity, after adding a visit
-        covering [start, start + span) minutes ``weight`` times; negative: no room."""
+        covering [start, start + span) minutes ``weight`` times on each of ``weekdays``;
+        negative: no room."""
         room = 1.0
-        for index, minutes in self._parts(start, span):
-            capacity = self.capacity[index]
-            if capacity <= 0:
-                return -1.0
-            room = min(
-                room, (BIN_LIMIT * capacity - self.load[index] - minutes * weight) / capacity
-            )
+        for weekday in weekdays:
+            capacity, load = self.capacity[weekday], self.load[weekday]
+            for index, minutes in self._parts(start, span):
+                if capacity[index] <= 0:
+                    return -1.0
+                room = min(
+                    room,
+                    (BIN_LIMIT * capacity[index] - load[index] - minutes * weight)
+                    / capacity[index],
+                )
         return room
 
-    def add(self, start: int, span: int, weight: float) -> None:
-        """Count a visit covering [start, start + span), ``weight`` times."""
-        for index, minutes in self._parts(start, span):
-            self.load[index] += minutes * weight
+    def add(self, start: int, span: int, weight: float, weekdays: Sequence[int]) -> None:
+        """Count a visit covering [start, start + span), ``weight`` times, on ``weekdays``."""
+        for weekday in weekdays:
+            for index, minutes in self._parts(start, span):
+                self.load[weekday][index] += minutes * weight
 
     @property
     def total_capacity(self) -> float:
-        return sum(self.capacity)
+        """On-duty minutes of an average weekday."""
+        return sum(map(sum, self.capacity)) / 7
 
     @property
     def total_load(self) -> float:
-        return sum(self.load)
+        """Planned minutes of an average weekday."""
+        return sum(map(sum, self.load)) / 7
 
 
-def bin_capacity(team: Sequence[WorkerDraft], on_duty_share: float) -> list[float]:
-    """On-duty minutes per half-hour bin on an average weekday."""
-    capacity = [0.0] * BINS
+def bin_capacity(team: Sequence[WorkerDraft], on_duty_share: float) -> list[list[float]]:
+    """Rostered on-duty minutes per weekday and half-hour bin, times ``on_duty_share``."""
+    capacity = [[0.0] * BINS for _ in range(7)]
     for worker in team:
-        days = len(worker.weekdays) / 7 * on_duty_share
         for start, end in worker.template.periods:
             for index in range(BINS):
                 low = FIRST_BIN + index * BIN_MINUTES
                 overlap = min(end, low + BIN_MINUTES) - max(start, low)
                 if overlap > 0:
-                    capacity[index] += overlap * days
+                    for weekday in worker.weekdays:
+                        capacity[weekday][index] += overlap * on_duty_share
     return capacity
 
 
@@ -268,21 +283,23 @@ class CareBuilder:
         active = failures = 0
         while bins.total_load < target and failures < MAX_FAILURES:
             profile = self._profile(tally, holders, len(team), bins.total_capacity, males)
-            chosen = self._place(profile, bins)
+            weekdays = self._weekdays(profile)
+            chosen = self._place(profile, bins, weekdays)
             if chosen is None and profile.major is not None:
                 profile = Profile(None, profile.minor, profile.gender, profile.strict)
-                chosen = self._place(profile, bins)
+                chosen = self._place(profile, bins, weekdays)
             if chosen is None:
                 failures += 1
                 continue
-            self._client(site, team, profile, chosen, bins, tally, active=True)
+            self._client(site, team, profile, chosen, weekdays, bins, tally, active=True)
             active += 1
         for _ in range(round(active * self.params.inactive_client_share)):
             profile = self._profile(tally, holders, len(team), bins.total_capacity, males)
-            free = BinLoad([1e9] * BINS)
-            chosen = self._place(profile, free)
+            free = BinLoad([[1e9] * BINS for _ in range(7)])
+            weekdays = self._weekdays(profile)
+            chosen = self._place(profile, free, weekdays)
             if chosen is not None:
-                self._client(site, team, profile, chosen, free, AreaTally(), active=False)
+                self._client(site, team, profile, chosen, weekdays, free, AreaTally(), active=False)
 
     # ----------------------------------------------------------------- needs
 
@@ -312,10 +329,11 @@ class CareBuilder:
         per_visit = (tally.load + prior) / (tally.visits + 20)
         expected = params.utilisation * capacity / per_visit
         double_behind = tally.double < params.double_handed_share * expected
+        boost = max(1.0, params.double_handed_share / 0.15) ** 2
         critical_behind = tally.time_critical < params.time_critical_share * expected
         majors = {
-            "hoist": 0.50 if double_behind else 0.01,
-            "end_of_life": 0.08 if double_behind else 0.002,
+            "hoist": 0.50 * boost if double_behind else 0.01,
+            "end_of_life": 0.08 * boost if double_behind else 0.002,
             "parkinsons": 0.22 if critical_behind else 0.005,
             "insulin": 0.10 if critical_behind else 0.003,
             "peg": 0.025,
@@ -344,7 +362,9 @@ class CareBuilder:
 
     # ----------------------------------------------------------------- timing
 
-    def _place(self, profile: Profile, bins: BinLoad) -> list[tuple[str, int, int]] | None:
+    def _place(
+        self, profile: Profile, bins: BinLoad, weekdays: Sequence[int]
+    ) -> list[tuple[str, int, int]] | None:
         """Choose the calls and their (slot, preferred start, duration); None if full."""
         rng, travel = self.rng, self.params.travel_minutes_per_visit
         durations = {slot: self._duration(profile, slot) for slot in SLOTS}
@@ -357,7 +377,7 @@ class CareBuilder:
                 (start, room)
                 for start in range(low, high + 1, STEP_MINUTES)
                 if start + duration <= DAY_END
-                and (room := bins.slack(start, duration + travel, weight)) > 0
+                and (room := bins.slack(start, duration + travel, weight, weekdays)) > 0
             ]
         allowed = MAJOR_PATTERNS.get(profile.major or "", tuple(p for p, _ in PATTERNS))
         base = dict(PATTERNS)
@@ -380,7 +400,7 @@ class CareBuilder:
     def _duration(self, profile: Profile, slot: str) -> int:
         if profile.double_handed(slot) or profile.major == "end_of_life":
             options: tuple[tuple[int, int], ...] = (
-                ((45, 40), (60, 60)) if slot in ("morning", "bed") else ((30, 60), (45, 40))
+                ((45, 60), (60, 40)) if slot in ("morning", "bed") else ((30, 60), (45, 40))
             )
         elif profile.major == "peg":
             options = ((45, 60), (60, 40)) if slot == "morning" else ((30, 70), (45, 30))
@@ -396,6 +416,7 @@ class CareBuilder:
         team: Sequence[WorkerDraft],
         profile: Profile,
         calls: list[tuple[str, int, int]],
+        weekdays: list[int],
         bins: BinLoad,
         tally: AreaTally,
         *,
@@ -427,7 +448,6 @@ class CareBuilder:
                 "active": active,
             }
         )
-        weekdays = self._weekdays(profile)
         since = self._start(rng)
         revised = (
             since + timedelta(days=1) < self.first_day - timedelta(days=60) and rng.random() < 0.04
@@ -448,7 +468,7 @@ class CareBuilder:
                 plan["valid_from"] = changed_on
                 rows.plans.append(old)
             rows.plans.append(plan)
-            bins.add(start, duration + params.travel_minutes_per_visit, carers * day_share)
+            bins.add(start, duration + params.travel_minutes_per_visit, carers, weekdays)
             tally.visits += day_share
             tally.load += (duration + params.travel_minutes_per_visit) * carers * day_share
             tally.double += day_share if carers == 2 else 0.0

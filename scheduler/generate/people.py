@@ -47,16 +47,19 @@ def _template(kind: str, *periods: str) -> ShiftTemplate:
 
 
 SPLIT_SHIFTS = (
+    _template("split", "07:00-12:00", "17:00-21:30"),
+    _template("split", "07:00-12:30", "17:30-21:30"),
+    _template("split", "07:00-11:30", "17:00-22:00"),
+    _template("split", "07:30-12:30", "17:00-21:30"),
+    _template("split", "07:00-12:00", "17:00-22:00"),
     _template("split", "07:00-14:00", "16:00-22:00"),
-    _template("split", "07:00-13:30", "16:30-22:00"),
-    _template("split", "07:30-14:00", "16:00-21:30"),
 )
 DAY_SHIFTS = (
     _template("day", "07:00-15:00"),
     _template("day", "07:30-15:30"),
     _template("day", "08:00-16:00"),
-    _template("day", "14:30-22:00"),
-    _template("day", "14:00-21:30"),
+    _template("day", "10:00-18:00"),
+    _template("day", "14:00-22:00"),
 )
 PART_TIME_SHIFTS = (
     _template("part_time", "07:00-12:00"),
@@ -67,12 +70,23 @@ PART_TIME_SHIFTS = (
     _template("part_time", "17:30-22:00"),
     _template("part_time", "07:00-10:30", "17:00-21:00"),
 )
-SHIFT_MIX = ((SPLIT_SHIFTS, 0.65), (DAY_SHIFTS, 0.20), (PART_TIME_SHIFTS, 0.15))
-DAYS_PER_WEEK = {
-    "split": ((5, 0.6), (6, 0.4)),
-    "day": ((5, 1.0),),
-    "part_time": ((4, 0.5), (5, 0.5)),
-}
+SHIFT_MIX = ((SPLIT_SHIFTS, 0.60), (DAY_SHIFTS, 0.25), (PART_TIME_SHIFTS, 0.15))
+WANTED_HOURS = {"split": (44.0, 48.0), "day": (42.0, 48.0), "part_time": (20.0, 30.0)}
+"""Weekly hours a worker of each kind would like, drawn uniformly; the rostered days
+are then the whole number of shifts closest to it."""
+MIN_DAYS, MAX_DAYS = 3, 6
+"""Rostered days a week (at least one day off, and at most four off)."""
+WEEKLY_CAP_HOURS, OPTED_OUT_CAP_HOURS = 48, 55
+"""Weekly limit on rostered hours (Working Time Regulations), and for workers who opted out."""
+
+
+def rostered_days(wanted_minutes: float, shift_minutes: int, cap_minutes: int) -> int:
+    """Days a week so that days × shift length is nearest ``wanted_minutes`` without
+    passing ``cap_minutes``: long shifts get fewer days. All arguments in minutes."""
+    days = max(MIN_DAYS, min(MAX_DAYS, round(wanted_minutes / shift_minutes)))
+    while days > 1 and days * shift_minutes > cap_minutes:
+        days -= 1
+    return days
 
 
 @dataclass(slots=True)
@@ -189,8 +203,10 @@ def _worker(
     latitude, longitude = scatter(rng, site.latitude, site.longitude, radius_km)
     group = rng.choices([g for g, _ in SHIFT_MIX], weights=[w for _, w in SHIFT_MIX])[0]
     template = rng.choice(group)
-    choices = DAYS_PER_WEEK[template.kind]
-    days = rng.choices([d for d, _ in choices], weights=[w for _, w in choices])[0]
+    opted_out = rng.random() < 0.06
+    cap = (OPTED_OUT_CAP_HOURS if opted_out else WEEKLY_CAP_HOURS) * 60
+    wanted = rng.uniform(*WANTED_HOURS[template.kind]) * 60
+    days = rostered_days(wanted, template.minutes, cap)
     weekdays = _working_weekdays(rng, days, minutes_by_weekday)
     if rng.random() < 0.06:
         start_date = first_day - timedelta(days=rng.randint(7, NEW_STARTER_DAYS - 1))
@@ -200,10 +216,8 @@ def _worker(
         )
     age = rng.randint(21, 66)
     birth = date(first_day.year - age, rng.randint(1, 12), rng.randint(1, 28))
-    opted_out = rng.random() < (0.15 if days >= 6 else 0.03)
-    weekly_available = days * template.minutes
-    cap = (55 if opted_out else 48) * 60
-    contracted = min(cap, max(8 * 60, round(weekly_available * rng.uniform(0.55, 0.75) / 30) * 30))
+    # The contract is what the roster gives: rostered days × shift length, in half hours.
+    contracted = min(cap, max(8 * 60, round(days * template.minutes / 30) * 30))
     minimum = 0 if rng.random() < 0.2 else round(contracted * 0.75 / 30) * 30
     roll = rng.random()
     nlw = params.national_living_wage_pence

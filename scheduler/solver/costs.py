@@ -35,7 +35,7 @@ def objective_components(ctx: ModelContext, plans: list[RoutePlan]) -> dict[str,
             late = max(0, stop.start - data.preferred[stop.node])
             early = max(0, data.preferred[stop.node] - stop.start)
             components["lateness"] += data.lateness_cost[stop.node] * late
-            components["earliness"] += params.earliness_cost_per_second * early
+            components["earliness"] += data.earliness_cost[stop.node] * early
             for name, part in ctx.node_cost_parts.items():
                 components[name] += part[vehicle][stop.node]
         mode = data.days[vehicle].mode

@@ -90,6 +90,9 @@ class PlanningData:
     published (not fixed) visit in a re-plan, ``preferred`` is its published
     start (what the client and the worker were told) and the cost is
     ``lateness_cost_per_second + published_retime_cost_per_second``.
+    ``earliness_cost``: likewise per second before ``preferred``
+    (``earliness_cost_per_second``, plus ``published_retime_cost_per_second``
+    for a published visit: moving it earlier breaks the promise too).
     ``horizon``: an upper bound on every time in the day. ``partner``: for each
     node of a double-handed visit, the other carer's node.
     """
@@ -112,6 +115,7 @@ class PlanningData:
     horizon: int
     partner: dict[int, int]
     lateness_cost: tuple[int, ...] = ()
+    earliness_cost: tuple[int, ...] = ()
 
     @property
     def vehicle_count(self) -> int:
@@ -285,6 +289,7 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
     hi: list[int] = [0] * vehicles
     preferred: list[int] = [0] * vehicles
     lateness_cost: list[int] = [0] * vehicles
+    earliness_cost: list[int] = [0] * vehicles
     service: list[int] = [0] * vehicles
     allowed: list[tuple[int, ...]] = [(v,) for v in range(vehicles)]
     excluded: list[dict[int, str]] = [{} for _ in range(vehicles)]
@@ -300,10 +305,9 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
         asked = visit.published_start if promised and not visit.fixed else visit.preferred_start
         assert asked is not None
         preferred.append(min(max(asked, start_lo), max(start_lo, start_hi)))
-        lateness_cost.append(
-            params.lateness_cost_per_second
-            + (params.published_retime_cost_per_second if promised and not visit.fixed else 0)
-        )
+        retime = params.published_retime_cost_per_second if promised and not visit.fixed else 0
+        lateness_cost.append(params.lateness_cost_per_second + retime)
+        earliness_cost.append(params.earliness_cost_per_second + retime)
         service.append(visit.duration)
         permitted: list[int] = []
         reasons: dict[int, str] = {}
@@ -357,6 +361,7 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
         travel=travel,
         horizon=math.ceil(horizon),
         lateness_cost=tuple(lateness_cost),
+        earliness_cost=tuple(earliness_cost),
         partner={
             node: other
             for nodes in nodes_of_visit.values()

@@ -53,7 +53,7 @@ def candidate_cost(
     return (
         params.travel_cost_per_second * detour
         + data.lateness_cost[node] * max(0, start - data.preferred[node])
-        + params.earliness_cost_per_second * max(0, data.preferred[node] - start)
+        + data.earliness_cost[node] * max(0, data.preferred[node] - start)
         + node_costs[vehicle][node]
     )
 

@@ -45,7 +45,7 @@ def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Rout
             total += node_costs[vehicle][stop.node]
             offset = stop.start - data.preferred[stop.node]
             total += data.lateness_cost[stop.node] * max(0, offset)
-            total += params.earliness_cost_per_second * max(0, -offset)
+            total += data.earliness_cost[stop.node] * max(0, -offset)
             previous = stop.node
         if stops:
             total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)

@@ -23,9 +23,9 @@ def time_windows(ctx: ModelContext) -> None:
     tolerance of the prescribed time); lateness after the preferred start costs
     ``lateness_cost_per_second`` (earliness ``earliness_cost_per_second``). In a
     re-plan a published visit's preferred start is its published start, and
-    starting later costs ``published_retime_cost_per_second`` more
-    (``PlanningData.lateness_cost``)."""
-    data, params = ctx.data, ctx.params
+    starting earlier or later costs ``published_retime_cost_per_second`` more
+    (``PlanningData.lateness_cost`` and ``earliness_cost``)."""
+    data = ctx.data
     for visit_node in data.visit_nodes:
         node, index = visit_node.node, ctx.index(visit_node.node)
         ctx.time.CumulVar(index).SetRange(data.lo[node], data.hi[node])
@@ -33,9 +33,9 @@ def time_windows(ctx: ModelContext) -> None:
             ctx.time.SetCumulVarSoftUpperBound(
                 index, data.preferred[node], data.lateness_cost[node]
             )
-        if params.earliness_cost_per_second and data.preferred[node] > data.lo[node]:
+        if data.earliness_cost[node] and data.preferred[node] > data.lo[node]:
             ctx.time.SetCumulVarSoftLowerBound(
-                index, data.preferred[node], params.earliness_cost_per_second
+                index, data.preferred[node], data.earliness_cost[node]
             )
 
 
@@ -223,7 +223,9 @@ def continuity_of_care(ctx: ModelContext) -> None:
     ``continuity_not_preferred_cost``; one who has not visited the client in the
     last 14 days (when someone has) ``continuity_unfamiliar_cost``, and a familiar
     but occasional carer a part of it (see :func:`unfamiliar_cost`); each extra
-    distinct carer a client sees today ``continuity_extra_carer_cost``."""
+    distinct carer a client sees today ``continuity_extra_carer_cost``; a carer
+    outside the client's regular team for the week ``continuity_team_cost`` (on
+    a double-handed visit's first carer only: the second is often from elsewhere)."""
     data, params = ctx.data, ctx.params
     familiar = familiarity(ctx)
     by_client: dict[int, list[int]] = {}
@@ -243,6 +245,12 @@ def continuity_of_care(ctx: ModelContext) -> None:
             cost = unfamiliar_cost(params, counts, vehicle)
             if cost:
                 ctx.add_node_cost("continuity", vehicle, node, cost)
+        if visit.team_workers and params.continuity_team_cost and (
+            node == data.nodes_of_visit[visit.id][0]
+        ):
+            for vehicle in data.allowed[node]:
+                if data.days[vehicle].worker.id not in visit.team_workers:
+                    ctx.add_node_cost("continuity", vehicle, node, params.continuity_team_cost)
     if params.continuity_extra_carer_cost:
         for client_id, nodes in sorted(by_client.items()):
             if len(nodes) > 1:

@@ -28,6 +28,7 @@ from scheduler.solver.insertion import Routes, insert_visit
 from scheduler.solver.model import build_model
 from scheduler.solver.reasons import diagnose
 from scheduler.solver.ruin_recreate import estimated_cost, improve
+from scheduler.solver.team_start import has_promises, team_routes
 from scheduler.solver.warm_start import has_published_plan, warm_routes
 
 #: Seconds kept back from the time limit (at most 15 % of it) for the last
@@ -131,12 +132,17 @@ def solve(
     node_costs = ctx.node_costs()
 
     routes = greedy_routes(data, node_costs, seed)
+    starts = []
+    if has_promises(data):
+        # The week's rough timetable: each visit with its team carer.
+        starts.append(team_routes(data, node_costs, seed))
     if has_published_plan(data):
         # A re-plan starts from the published routes when they are the cheaper
         # start (moving published assignments costs ``published_move_cost``).
-        warm = warm_routes(data, node_costs, seed)
-        if estimated_cost(data, node_costs, warm) <= estimated_cost(data, node_costs, routes):
-            routes = warm
+        starts.append(warm_routes(data, node_costs, seed))
+    for start in starts:
+        if estimated_cost(data, node_costs, start) <= estimated_cost(data, node_costs, routes):
+            routes = start
     routes = improve(
         data,
         node_costs,

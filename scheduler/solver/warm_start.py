@@ -2,10 +2,12 @@
 
 When a day already has a published rota (a disruption during the day, or the
 daily job run again), the first plan keeps every published assignment that is
-still lawful — same worker, same order, double-handed visits at their published
-start — and only then inserts what is left over (the visits of a worker taken
-ill, urgent visits) at their cheapest lawful places. The search then improves on
-this plan, paying ``published_move_cost`` for every carer it moves, so a re-plan
+still lawful — same worker, same order, at its published start where that still
+fits (double-handed visits always) — and only then inserts what is left over
+(the visits of a worker taken ill, urgent visits) at their cheapest lawful
+places. The search then improves on this plan, paying ``published_move_cost``
+for every carer it moves and ``published_retime_cost_per_second`` for every
+second it moves a visit, so a re-plan
 changes what it has to and little else. Times are seconds from the origin.
 """
 
@@ -59,10 +61,16 @@ def published_routes(data: PlanningData) -> Routes:
         trial: dict[int, list[Stop]] = {}
         for node, vehicle in zip(nodes, vehicles, strict=True):
             stops = routes[vehicle]
-            fixed = fixed_starts(data, stops)
-            if len(nodes) == 2 and visit.published_start is not None:
-                fixed[node] = min(max(visit.published_start, data.lo[node]), data.hi[node])
-            timed = plan_route(data, vehicle, [s.node for s in stops] + [node], fixed)
+            order = [s.node for s in stops] + [node]
+            held = min(max(visit.published_start or 0, data.lo[node]), data.hi[node])
+            # At the published starts if they still fit (re-timing costs), else re-timed.
+            timed = plan_route(data, vehicle, order, {**{s.node: s.start for s in stops},
+                                                      node: held})
+            if timed is None:
+                fixed = fixed_starts(data, stops)
+                if len(nodes) == 2:
+                    fixed[node] = held
+                timed = plan_route(data, vehicle, order, fixed)
             if timed is None:
                 break
             trial[vehicle] = timed

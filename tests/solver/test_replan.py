@@ -7,7 +7,7 @@ from dataclasses import replace
 from scheduler.parameters import Parameters
 from scheduler.problem import Problem, Result, Shift
 from scheduler.solver.rules import drop_penalty, unfamiliar_cost
-from tests.solver.instances import solve_checked, synthetic_area, visit
+from tests.solver.instances import at, problem, solve_checked, synthetic_area, visit, worker
 
 
 def published(instance: Problem, result: Result) -> Problem:
@@ -92,3 +92,17 @@ def test_a_visit_the_published_rota_left_out_is_cheaper_to_leave_out_again() -> 
     assert drop_penalty(params, plain) > params.published_unallocated_drop_penalty
     left_out = replace(plain, published_unallocated=True)
     assert drop_penalty(params, left_out) == params.published_unallocated_drop_penalty
+
+
+def test_a_published_visit_is_not_moved_earlier_for_free() -> None:
+    """Published at 09:00 though its window opens at 08:00 (wanted 08:00): the re-plan
+    keeps 09:00 (earlier costs ``published_retime_cost_per_second``), and without
+    that cost nothing stops it going back to 08:00."""
+    instance = problem(
+        [worker(1)], [visit(1, window=("08:00", "10:00"), published_workers=(1,),
+                            published_start=at("09:00"))],
+    )
+    kept = solve_checked(instance, Parameters())
+    assert [a.start for a in kept.assignments] == [at("09:00")]
+    free = solve_checked(instance, Parameters(published_retime_cost_per_second=0))
+    assert [a.start for a in free.assignments] != [at("09:00")]

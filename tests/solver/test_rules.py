@@ -351,6 +351,26 @@ def test_familiar_worker_goes() -> None:
     assert carers(solve_checked(familiar, quiet(continuity_unfamiliar_cost=0)), 1) == {1}
 
 
+def test_team_worker_goes() -> None:
+    """The far worker is in the client's regular team for the week; without the
+    team cost the near one goes."""
+    teamed = near_and_far_workers(team_workers=frozenset({2}))
+    assert carers(solve_checked(teamed, QUIET), 1) == {2}
+    assert carers(solve_checked(teamed, quiet(continuity_team_cost=0)), 1) == {1}
+
+
+def test_team_cost_counts_the_first_carer_of_a_double_handed_visit_only() -> None:
+    """A double-handed visit needs a second carer from outside a one-carer team:
+    the plan pays the team cost once, not twice."""
+    pair = problem(
+        [worker(1, home=NEAR), worker(2, home=FAR)],
+        [visit(1, location=HOUSE, carers_required=2, team_workers=frozenset({1}))],
+    )
+    result = solve_checked(pair, QUIET)
+    assert carers(result, 1) == {1, 2}
+    assert result.objective["continuity"] == 0
+
+
 def two_visits_one_client() -> Problem:
     """Morning and lunch visits to one client, the first preferring worker 1 and the
     second worker 2 (who live equally far away)."""

@@ -1,0 +1,336 @@
+"""Each client's regular team for a week: a few carers whose rostered shifts cover their calls.
+
+Continuity of care across a week cannot come from planning each day alone: a
+day's cheapest routes pick whichever carer is nearby on that day, and shift
+patterns differ from day to day. So, as a real service does, each client gets a
+small regular team (at most ``TEAM_SIZE`` carers) for the calendar week, chosen
+from the week's care-plan visits and the workers' rostered weekly patterns
+(never from one day's absences, so sickness does not reshuffle everyone's
+team). Daily planning then prefers the team (``Parameters.continuity_team_cost``
+per carer outside it).
+
+The choice is a greedy cover, hardest clients first (most care in the week):
+each pick is the carer, among the ``NEAREST`` to the client, who can cover the
+most still-uncovered care time, within their contracted hours not yet promised
+to other clients' teams, weighed down by the distance from their home
+(kilometres) and up by the visits they made to the client in the last 14 days
+before the week (so teams carry over from week to week). The same inputs give
+the same teams on every day of the week.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, or_, select
+
+from scheduler.db.models import (
+    Assignment,
+    AvailabilityPattern,
+    CarerPreferenceKind,
+    Client,
+    ClientCarerPreference,
+    PublishedRota,
+    Visit,
+    Worker,
+)
+from scheduler.skills import valid_skills
+from scheduler.travel import Point, TravelModel, haversine_metres
+from scheduler.visits import day_origin, local_instant
+
+#: Carers at most in a client's regular team.
+TEAM_SIZE = 3
+#: Share of a worker's contracted hours that teams may fill with contact time
+#: (the rest is travel and slack for urgent work).
+LOAD_SHARE = 0.8
+#: Distance (km) from a carer's home at which their cover counts half.
+HALF_WEIGHT_KM = 2.0
+#: How much a carer's share of the client's last 14 days of visits raises their weight.
+HISTORY_WEIGHT = 1.0
+HISTORY_DAYS = 14
+#: Only the carers living nearest a client are considered for their team (bounds
+#: the work in a large area; far carers' cover counts little anyway).
+NEAREST = 60
+#: Seconds kept free between promised visits on top of the estimated travel.
+SLACK = 5 * 60
+#: The travel estimate of the rough timetable (the default model: haversine, road factor).
+TRAVEL = TravelModel()
+#: The Working Time Regulations' daily rest (seconds) kept between promised days.
+DAILY_REST = 11 * 3600
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class WeekVisit:
+    """A care-plan visit of the week: ``weekday`` 0–6; times in seconds after local midnight."""
+
+    visit_id: int
+    weekday: int
+    earliest_start: int
+    latest_start: int
+    preferred_start: int
+    duration: int
+    skills: frozenset[str]
+    location: Point
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A worker who may join teams: rostered periods by weekday (seconds after local
+    midnight), transport mode, skills, contact time (seconds) not yet promised, and
+    the rough timetable of the visits promised so far (weekday → [start, end) and place)."""
+
+    id: int
+    home: Point
+    mode: str
+    gender: str
+    skills: frozenset[str]
+    periods: dict[int, list[tuple[int, int]]]
+    capacity: float
+    booked: dict[int, list[tuple[int, int, Point]]] = field(default_factory=dict)
+
+
+def slot_for(worker: Candidate, visit: WeekVisit) -> int | None:
+    """A start (seconds) at which ``worker`` can make ``visit`` inside a rostered period,
+    leaving the travel (plus ``SLACK``) to and from their promised visits that day,
+    nearest the preferred start; None if there is none."""
+    if not visit.skills <= worker.skills:
+        return None
+    busy = worker.booked.get(visit.weekday, [])
+    starts = {visit.preferred_start, visit.earliest_start, visit.latest_start}
+    for a, b, place in busy:
+        starts.add(b + TRAVEL.seconds(place, visit.location, worker.mode) + SLACK)
+        starts.add(a - TRAVEL.seconds(visit.location, place, worker.mode) - SLACK - visit.duration)
+    starts.update(start for start, _ in worker.periods.get(visit.weekday, ()))
+    for start in sorted(starts, key=lambda s: (abs(s - visit.preferred_start), s)):
+        if visit.earliest_start <= start <= visit.latest_start and fits_at(worker, visit, start):
+            return start
+    return None
+
+
+def fits_at(worker: Candidate, visit: WeekVisit, start: int) -> bool:
+    """True if ``worker`` can make ``visit`` at ``start``: rostered, skilled, clear of
+    their promised visits by the travel (plus ``SLACK``) between, and rested."""
+    end = start + visit.duration
+    if not visit.skills <= worker.skills:
+        return False
+    if not any(a <= start and end <= b for a, b in worker.periods.get(visit.weekday, ())):
+        return False
+    for a, b, place in worker.booked.get(visit.weekday, []):
+        there = TRAVEL.seconds(place, visit.location, worker.mode) + SLACK
+        back = TRAVEL.seconds(visit.location, place, worker.mode) + SLACK
+        if not (end + back <= a or b + there <= start):
+            return False
+    return rested(worker, visit.weekday, start, end)
+
+
+def book(worker: Candidate, visit: WeekVisit, start: int) -> None:
+    """Promise ``visit`` at ``start`` to ``worker``: timetable and capacity."""
+    worker.booked.setdefault(visit.weekday, []).append(
+        (start, start + visit.duration, visit.location)
+    )
+    worker.capacity -= visit.duration
+
+
+def coverable(worker: Candidate, visits: list[WeekVisit]) -> list[tuple[WeekVisit, int]]:
+    """The visits ``worker`` could take on as well (with their starts), within capacity."""
+    trial = Candidate(worker.id, worker.home, worker.mode, worker.gender, worker.skills,
+                      worker.periods, worker.capacity,
+                      {d: list(b) for d, b in worker.booked.items()})
+    found = []
+    for visit in visits:
+        if trial.capacity < visit.duration:
+            continue
+        start = slot_for(trial, visit)
+        if start is not None:
+            book(trial, visit, start)
+            found.append((visit, start))
+    return found
+
+
+def rested(worker: Candidate, weekday: int, start: int, end: int) -> bool:
+    """True if work in [start, end) on ``weekday`` leaves the daily rest (``DAILY_REST``)
+    after the worker's promised work the day before and before that of the day after."""
+    before = worker.booked.get(weekday - 1)
+    if before and start + DAY - max(b for _, b, _ in before) < DAILY_REST:
+        return False
+    after = worker.booked.get(weekday + 1)
+    return not after or min(a for a, _, _ in after) + DAY - end >= DAILY_REST
+
+
+def choose_team(
+    location: Point,
+    visits: list[WeekVisit],
+    candidates: list[Candidate],
+    history: Counter[int],
+    promised: dict[int, tuple[int, int]] | None = None,
+) -> tuple[int, ...]:
+    """Up to ``TEAM_SIZE`` candidates covering as much of ``visits`` as they can.
+
+    The visits each chosen carer covers are booked into their timetable and,
+    when ``promised`` is given, recorded there (visit id → worker id, start).
+    """
+    uncovered = list(visits)
+    team: list[int] = []
+    total_history = sum(history.values())
+    while uncovered and len(team) < TEAM_SIZE:
+        best: tuple[float, int] | None = None
+        best_cover: list[tuple[WeekVisit, int]] = []
+        best_worker: Candidate | None = None
+        for worker in candidates:
+            if worker.id in team or worker.capacity <= 0:
+                continue
+            covered = coverable(worker, uncovered)
+            gain = sum(v.duration for v, _ in covered)
+            if gain <= 0:
+                continue
+            km = haversine_metres(worker.home, location) / 1000
+            weight = 1 / (1 + km / HALF_WEIGHT_KM)
+            if total_history:
+                weight *= 1 + HISTORY_WEIGHT * history[worker.id] / total_history
+            score = (gain * weight, -worker.id)
+            if best is None or score > best:
+                best, best_cover, best_worker = score, covered, worker
+        if best_worker is None:
+            break
+        team.append(best_worker.id)
+        for visit, start in best_cover:
+            book(best_worker, visit, start)
+            if promised is not None:
+                promised[visit.visit_id] = (best_worker.id, start)
+        taken = {id(v) for v, _ in best_cover}
+        uncovered = [v for v in uncovered if id(v) not in taken]
+    return tuple(team)
+
+
+def _candidates(session: Session, area_ids: Collection[int], monday: date) -> list[Candidate]:
+    """The areas' active workers on ``monday`` with their rostered week (seconds)."""
+    sunday = monday + timedelta(days=6)
+    workers = session.exec(
+        select(Worker)
+        .where(col(Worker.area_id).in_(area_ids), col(Worker.active).is_(True))
+        .where(Worker.start_date <= monday)
+        .order_by(col(Worker.id))
+    ).all()
+    ids = [w.id or 0 for w in workers]
+    skills = valid_skills(session, ids, monday)
+    periods: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for pattern in session.exec(
+        select(AvailabilityPattern)
+        .where(col(AvailabilityPattern.worker_id).in_(ids))
+        .where(or_(col(AvailabilityPattern.valid_from).is_(None),
+                   col(AvailabilityPattern.valid_from) <= sunday))
+        .where(or_(col(AvailabilityPattern.valid_until).is_(None),
+                   col(AvailabilityPattern.valid_until) >= monday))
+    ).all():
+        day = monday + timedelta(days=pattern.weekday)
+        origin = day_origin(day)
+        start = int((local_instant(day, pattern.start_time) - origin).total_seconds())
+        end = int((local_instant(day, pattern.end_time) - origin).total_seconds())
+        if end > start:
+            periods[pattern.worker_id][pattern.weekday].append((start, end))
+    return [
+        Candidate(
+            id=w.id or 0,
+            home=Point(w.home_latitude, w.home_longitude),
+            mode=w.transport_mode.value,
+            gender=w.gender.value,
+            skills=frozenset(skills.get(w.id or 0, ())),
+            periods=dict(periods[w.id or 0]),
+            capacity=LOAD_SHARE * w.contracted_minutes_per_week * 60,
+        )
+        for w in workers
+        if periods.get(w.id or 0)
+    ]
+
+
+def _history(
+    session: Session, area_ids: Collection[int], monday: date
+) -> dict[int, Counter[int]]:
+    """Client id → {worker id: published visits in the 14 days before ``monday``}."""
+    rows = session.exec(
+        select(Assignment.worker_id, Visit.client_id)
+        .join(PublishedRota, col(PublishedRota.plan_run_id) == Assignment.plan_run_id)
+        .join(Visit, col(Visit.id) == Assignment.visit_id)
+        .where(col(Visit.area_id).in_(area_ids), col(Visit.area_id) == PublishedRota.area_id)
+        .where(PublishedRota.day >= monday - timedelta(days=HISTORY_DAYS))
+        .where(PublishedRota.day < monday)
+    ).all()
+    seen: dict[int, Counter[int]] = defaultdict(Counter)
+    for worker_id, client_id in rows:
+        seen[client_id][worker_id] += 1
+    return seen
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPlan:
+    """The week's teams (client id → worker ids) and rough timetable (visit id →
+    worker id and start, seconds after the visit day's local midnight). A
+    double-handed visit's second carer is left to the day's planning."""
+
+    teams: dict[int, tuple[int, ...]]
+    promised: dict[int, tuple[int, int]]
+
+
+def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPlan:
+    """The regular teams and rough timetable of the calendar week containing ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    candidates = _candidates(session, area_ids, monday)
+    rows = session.exec(
+        select(Visit, Client)
+        .join(Client, col(Client.id) == Visit.client_id)
+        .where(col(Visit.area_id).in_(area_ids), col(Visit.care_plan_id).is_not(None))
+        .where(Visit.day >= monday, Visit.day <= monday + timedelta(days=6))
+        .order_by(col(Visit.id))
+    ).all()
+    visits: dict[int, list[WeekVisit]] = defaultdict(list)
+    clients: dict[int, Client] = {}
+    for visit, client in rows:
+        origin = day_origin(visit.day)
+        visits[client.id or 0].append(
+            WeekVisit(
+                visit_id=visit.id or 0,
+                weekday=visit.day.weekday(),
+                earliest_start=int((visit.earliest_start - origin).total_seconds()),
+                latest_start=int((visit.latest_start - origin).total_seconds()),
+                preferred_start=int((visit.preferred_start - origin).total_seconds()),
+                duration=visit.duration_minutes * 60,
+                skills=frozenset(visit.required_skills),
+                location=Point(client.latitude, client.longitude),
+            )
+        )
+        clients[client.id or 0] = client
+    declined: dict[int, set[int]] = defaultdict(set)
+    for pref in session.exec(
+        select(ClientCarerPreference)
+        .where(col(ClientCarerPreference.client_id).in_(list(clients)))
+        .where(ClientCarerPreference.kind == CarerPreferenceKind.DECLINED)
+    ).all():
+        declined[pref.client_id].add(pref.worker_id)
+    history = _history(session, area_ids, monday)
+    order = sorted(clients, key=lambda c: (-sum(v.duration for v in visits[c]), c))
+    teams: dict[int, tuple[int, ...]] = {}
+    promised: dict[int, tuple[int, int]] = {}
+    for client_id in order:
+        client = clients[client_id]
+        strict = client.carer_gender_strict and client.carer_gender.value != "any"
+        allowed = [
+            w for w in candidates
+            if w.id not in declined[client_id]
+            and (not strict or w.gender == client.carer_gender.value)
+            and w.capacity > 0
+        ]
+        location = Point(client.latitude, client.longitude)
+        allowed.sort(key=lambda w: (haversine_metres(w.home, location), w.id))
+        teams[client_id] = choose_team(
+            location,
+            visits[client_id],
+            allowed[:NEAREST],
+            history.get(client_id, Counter()),
+            promised,
+        )
+    return WeekPlan(teams, promised)
+

@@ -1,0 +1,136 @@
+"""Weekly team planning: small teams whose rostered shifts cover a client's calls,
+a rough timetable that keeps travel and the daily rest, the same teams all week."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from scheduler.db.models import Visit
+from scheduler.generate import generate_scenario
+from scheduler.teams import (
+    DAILY_REST,
+    TEAM_SIZE,
+    TRAVEL,
+    Candidate,
+    WeekVisit,
+    book,
+    choose_team,
+    slot_for,
+    week_teams,
+)
+from scheduler.travel import Point
+from scheduler.visits import day_origin
+
+HOUR = 3600
+HOME = Point(53.80, -1.55)
+NEXT_DOOR = Point(53.801, -1.55)
+ACROSS_TOWN = Point(53.88, -1.55)  # about 9 km north
+
+
+def carer(worker_id: int, days: dict[int, list[tuple[int, int]]], *, home: Point = HOME,
+          capacity: float = 40 * HOUR, skills: frozenset[str] = frozenset()) -> Candidate:
+    """A car driver rostered on ``days`` (weekday → [start, end) seconds)."""
+    return Candidate(worker_id, home, "car", "female", skills, days, capacity)
+
+
+def call(weekday: int, start_hour: float, *, visit_id: int = 0, width: float = 1.0,
+         minutes: int = 30, where: Point = NEXT_DOOR,
+         skills: frozenset[str] = frozenset()) -> WeekVisit:
+    """A call on ``weekday`` that may start from ``start_hour`` for ``width`` hours."""
+    start = int(start_hour * HOUR)
+    return WeekVisit(visit_id, weekday, start, start + int(width * HOUR), start, minutes * 60,
+                     skills, where)
+
+
+def test_a_visit_fits_only_inside_a_rostered_period() -> None:
+    """A 07:00–14:00 shift takes a 08:00 call but not a 17:00 one, nor one on a day off."""
+    worker = carer(1, {0: [(7 * HOUR, 14 * HOUR)]})
+    assert slot_for(worker, call(0, 8)) == 8 * HOUR
+    assert slot_for(worker, call(0, 17)) is None
+    assert slot_for(worker, call(1, 8)) is None
+    assert slot_for(worker, call(0, 8, skills=frozenset({"hoisting"}))) is None
+
+
+def test_a_booked_visit_leaves_room_for_the_travel_to_the_next() -> None:
+    """After a call across town ending 08:30, the next call starts no sooner than the
+    drive (plus slack) allows; with no room left in its window it does not fit."""
+    worker = carer(1, {0: [(7 * HOUR, 14 * HOUR)]})
+    book(worker, call(0, 8, where=ACROSS_TOWN), 8 * HOUR)
+    drive = TRAVEL.seconds(ACROSS_TOWN, NEXT_DOOR, "car")
+    start = slot_for(worker, call(0, 8.5))
+    assert start is not None and start >= 8.5 * HOUR + drive
+    assert slot_for(worker, call(0, 8.5, width=drive / HOUR / 2)) is None
+
+
+def test_late_work_blocks_the_next_early_morning() -> None:
+    """Booked until 22:00 on Monday, a carer cannot be promised 07:00 on Tuesday
+    (11 hours' daily rest), but can be promised 09:30."""
+    worker = carer(1, {0: [(16 * HOUR, 22 * HOUR)], 1: [(7 * HOUR, 14 * HOUR)]})
+    book(worker, call(0, 21.5, width=0), 21.5 * HOUR)
+    assert DAILY_REST == 11 * HOUR
+    assert slot_for(worker, call(1, 7, width=0)) is None
+    assert slot_for(worker, call(1, 9.5, width=0)) == int(9.5 * HOUR)
+
+
+def test_the_team_is_the_fewest_carers_covering_the_week_nearest_first() -> None:
+    """Mornings Monday to Sunday: the nearby carer rostered Monday–Friday and the one
+    rostered at the weekend make the team; a third, covering the same days as the
+    first but living far off, is not needed."""
+    week = [call(day, 8, visit_id=day) for day in range(7)]
+    weekdays = {day: [(7 * HOUR, 14 * HOUR)] for day in range(5)}
+    weekend = {day: [(7 * HOUR, 14 * HOUR)] for day in (5, 6)}
+    near, far, sat_sun = carer(1, weekdays), carer(2, weekdays, home=ACROSS_TOWN), carer(3, weekend)
+    promised: dict[int, tuple[int, int]] = {}
+    team = choose_team(NEXT_DOOR, week, [far, near, sat_sun], Counter(), promised)
+    assert team == (1, 3)
+    assert {visit: worker for visit, (worker, _) in promised.items()} == {
+        0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 3, 6: 3
+    }
+    assert near.capacity == 40 * HOUR - 5 * 30 * 60
+
+
+def test_capacity_and_history_steer_the_choice() -> None:
+    """A carer without contracted hours left is passed over; between two equal carers,
+    the one who visited the client in the last 14 days is chosen."""
+    week = [call(0, 8, visit_id=1)]
+    monday = {0: [(7 * HOUR, 14 * HOUR)]}
+    assert choose_team(NEXT_DOOR, week, [carer(1, monday, capacity=0), carer(2, monday)],
+                       Counter()) == (2,)
+    assert choose_team(NEXT_DOOR, week, [carer(1, monday), carer(2, monday)],
+                       Counter({2: 5})) == (2,)
+    assert choose_team(NEXT_DOOR, week, [carer(1, monday), carer(2, monday)],
+                       Counter()) == (1,)
+
+
+def test_week_teams_are_small_stable_and_keep_the_timetable_lawful(engine: Engine) -> None:
+    """On a generated area: every team has at most three carers, every promised visit
+    goes to a member of its client's team inside its window, no carer is promised two
+    overlapping visits, and every day of the week gives the same teams."""
+    monday = date(2026, 11, 23)
+    generate_scenario(engine, workers=30, seed=4, first_day=monday, days=7, areas=1)
+    with Session(engine) as session:
+        plan = week_teams(session, [1], monday)
+        thursday = week_teams(session, [1], monday + timedelta(days=3))
+        visits = {
+            v.id: v
+            for v in session.exec(select(Visit).where(col(Visit.care_plan_id).is_not(None)))
+        }
+    assert plan.teams == thursday.teams and plan.promised == thursday.promised
+    assert plan.teams and all(len(team) <= TEAM_SIZE for team in plan.teams.values())
+    assert len(plan.promised) >= 0.7 * len(visits)
+    busy: dict[tuple[int, date], list[tuple[int, int]]] = defaultdict(list)
+    for visit_id, (worker_id, start) in plan.promised.items():
+        visit = visits[visit_id]
+        assert worker_id in plan.teams[visit.client_id]
+        origin = day_origin(visit.day)
+        assert (visit.earliest_start - origin).total_seconds() <= start
+        assert start <= (visit.latest_start - origin).total_seconds()
+        busy[(worker_id, visit.day)].append((start, start + visit.duration_minutes * 60))
+    for periods in busy.values():
+        periods.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(periods))
