@@ -84,6 +84,7 @@ class Candidate:
     the rough timetable of the visits promised so far (weekday → [start, end) and place)."""
 
     id: int
+    area_id: int
     home: Point
     mode: str
     gender: str
@@ -137,8 +138,8 @@ def book(worker: Candidate, visit: WeekVisit, start: int) -> None:
 
 def coverable(worker: Candidate, visits: list[WeekVisit]) -> list[tuple[WeekVisit, int]]:
     """The visits ``worker`` could take on as well (with their starts), within capacity."""
-    trial = Candidate(worker.id, worker.home, worker.mode, worker.gender, worker.skills,
-                      worker.periods, worker.capacity,
+    trial = Candidate(worker.id, worker.area_id, worker.home, worker.mode, worker.gender,
+                      worker.skills, worker.periods, worker.capacity,
                       {d: list(b) for d, b in worker.booked.items()})
     found = []
     for visit in visits:
@@ -235,6 +236,7 @@ def _candidates(session: Session, area_ids: Collection[int], monday: date) -> li
     return [
         Candidate(
             id=w.id or 0,
+            area_id=w.area_id,
             home=Point(w.home_latitude, w.home_longitude),
             mode=w.transport_mode.value,
             gender=w.gender.value,
@@ -314,11 +316,16 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
     order = sorted(clients, key=lambda c: (-sum(v.duration for v in visits[c]), c))
     teams: dict[int, tuple[int, ...]] = {}
     promised: dict[int, tuple[int, int]] = {}
+    by_area: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_area[candidate.area_id].append(candidate)
     for client_id in order:
         client = clients[client_id]
         strict = client.carer_gender_strict and client.carer_gender.value != "any"
+        # A team is drawn from the client's own area (its coordinators' workforce);
+        # this also keeps the work per client bounded by the area, not the nation.
         allowed = [
-            w for w in candidates
+            w for w in by_area[client.area_id]
             if w.id not in declined[client_id]
             and (not strict or w.gender == client.carer_gender.value)
             and w.capacity > 0

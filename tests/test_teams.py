@@ -35,7 +35,7 @@ ACROSS_TOWN = Point(53.88, -1.55)  # about 9 km north
 def carer(worker_id: int, days: dict[int, list[tuple[int, int]]], *, home: Point = HOME,
           capacity: float = 40 * HOUR, skills: frozenset[str] = frozenset()) -> Candidate:
     """A car driver rostered on ``days`` (weekday → [start, end) seconds)."""
-    return Candidate(worker_id, home, "car", "female", skills, days, capacity)
+    return Candidate(worker_id, 1, home, "car", "female", skills, days, capacity)
 
 
 def call(weekday: int, start_hour: float, *, visit_id: int = 0, width: float = 1.0,
