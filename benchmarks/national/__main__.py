@@ -34,6 +34,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from benchmarks.national.capacity import capacity_table, hourly_loads
+from benchmarks.national.pair import solve_pair
 from scheduler.build import build_problem
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
@@ -41,8 +42,7 @@ from scheduler.generate import generate_scenario
 from scheduler.parameters import Parameters
 from scheduler.partition import partition
 from scheduler.pipeline import PlanningOptions, plan_day
-from scheduler.planner import FIRST_PASS_SHARE, share_of_remaining, solve_problem
-from scheduler.problem import Problem, Result
+from scheduler.planner import FIRST_PASS_SHARE, share_of_remaining
 from scheduler.validate import validate
 
 DAY = date(2026, 11, 24)
@@ -149,12 +149,6 @@ def print_day(row: dict[str, object]) -> None:
     print(f"{'unallocated by reason':<24} {row['unallocated_by_reason']}")
 
 
-def _pair(problem: Problem, short: float, long: float) -> tuple[Result, Result]:
-    """One sub-problem solved at the production share and at ``long`` seconds (one core)."""
-    params = Parameters()
-    return solve_problem(problem, params, short, 0), solve_problem(problem, params, long, 0)
-
-
 def quality(
     workers: int, seed: int, budget: float | None, samples: int, long_seconds: float, folder: Path
 ) -> None:
@@ -191,7 +185,7 @@ def quality(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=slots, mp_context=context) as pool:
         futures = [
-            pool.submit(_pair, part.problem, shares[part.key], long_seconds) for part in sample
+            pool.submit(solve_pair, part.problem, shares[part.key], long_seconds) for part in sample
         ]
         for part, future in zip(sample, futures, strict=True):
             short, long = future.result()

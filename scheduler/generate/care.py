@@ -137,6 +137,9 @@ MAX_FAILURES = 100
 """Clients that found no room before an area is taken to be full."""
 PRIOR_VISIT_MINUTES = 44
 """Planned carer minutes per visit (double-handed counted twice) assumed before any are made."""
+MIN_ON_DUTY_HOLDERS = 2.0
+"""Holders of a required skill expected on duty at a call's time before a visit needs it
+(twice that for a double-handed visit)."""
 UNCOVERED_CHANCE = 0.01
 """Chance a client's needs are drawn without regard to the team's training."""
 
@@ -212,6 +215,19 @@ def bin_capacity(team: Sequence[WorkerDraft], on_duty_share: float) -> list[list
     return capacity
 
 
+def slot_cover(team: Sequence[WorkerDraft], on_duty_share: float) -> dict[str, dict[str, float]]:
+    """Per call and skill, how many holders are on duty on an average day in some part of
+    the call's range of start times (rostered days / 7 × ``on_duty_share``)."""
+    cover: dict[str, dict[str, float]] = {slot: {} for slot in SLOTS}
+    for worker in team:
+        share = len(worker.weekdays) / 7 * on_duty_share
+        for slot, (low, high) in SLOT_RANGES.items():
+            if any(start < high + 30 and low < end for start, end in worker.template.periods):
+                for skill in worker.skills:
+                    cover[slot][skill] = cover[slot].get(skill, 0.0) + share
+    return cover
+
+
 @dataclass(slots=True)
 class Profile:
     """What a client needs: at most one major need, some minor ones, and a gender rule."""
@@ -220,6 +236,7 @@ class Profile:
     minor: tuple[str, ...]
     gender: GenderPreference = GenderPreference.ANY
     strict: bool = False
+    careless: bool = False
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -271,11 +288,13 @@ class CareBuilder:
         self.params = params
         self.first_day = first_day
         self.rows = CareRows()
+        self.cover: dict[str, dict[str, float]] = {slot: {} for slot in SLOTS}
 
     def build_area(self, site: AreaSite, team: Sequence[WorkerDraft]) -> None:
         """Clients of one area until its team's target utilisation is reached, then a
         few inactive clients (in hospital, say) who get no visits."""
         bins = BinLoad(bin_capacity(team, 1.0 - self.params.absence_share))
+        self.cover = slot_cover(team, 1.0 - self.params.absence_share)
         target = self.params.utilisation * bins.total_capacity
         tally = AreaTally()
         holders = {skill: sum(1 for w in team if skill in w.skills) for skill in _all_skills()}
@@ -286,7 +305,9 @@ class CareBuilder:
             weekdays = self._weekdays(profile)
             chosen = self._place(profile, bins, weekdays)
             if chosen is None and profile.major is not None:
-                profile = Profile(None, profile.minor, profile.gender, profile.strict)
+                profile = Profile(
+                    None, profile.minor, profile.gender, profile.strict, profile.careless
+                )
                 chosen = self._place(profile, bins, weekdays)
             if chosen is None:
                 failures += 1
@@ -354,11 +375,11 @@ class CareBuilder:
             minor = (*minor, "medication")
         roll = rng.random()
         if roll < 0.20:
-            return Profile(major, minor, GenderPreference.FEMALE, rng.random() < 0.4)
+            return Profile(major, minor, GenderPreference.FEMALE, rng.random() < 0.4, careless)
         if roll < 0.23:
             strict = males >= 3 and major not in ("hoist", "end_of_life") and rng.random() < 0.3
-            return Profile(major, minor, GenderPreference.MALE, strict)
-        return Profile(major, minor)
+            return Profile(major, minor, GenderPreference.MALE, strict, careless)
+        return Profile(major, minor, careless=careless)
 
     # ----------------------------------------------------------------- timing
 
@@ -372,6 +393,12 @@ class CareBuilder:
         for slot in SLOTS:
             low, high = (PRESCRIBED_RANGES if profile.time_critical(slot) else SLOT_RANGES)[slot]
             weight = 2.0 if profile.double_handed(slot) else 1.0
+            wanted = MIN_ON_DUTY_HOLDERS * weight
+            if not profile.careless and any(
+                self.cover[slot].get(skill, 0.0) < wanted for skill in profile.skills(slot)
+            ):
+                fits[slot] = []
+                continue
             duration = durations[slot]
             fits[slot] = [
                 (start, room)

@@ -1,0 +1,47 @@
+"""The national benchmark's hour-by-hour capacity against demand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from benchmarks.national.capacity import capacity_table, hourly_loads
+from scheduler.problem import Problem, Shift, VisitSpec, WorkerSpec
+from scheduler.travel import Point
+
+
+def test_supply_and_demand_are_counted_in_the_hours_they_fall_in() -> None:
+    """A worker on 08:00–10:00 gives 60 carer-minutes to each of those hours; a
+    double-handed 30-minute visit whose window is centred on 08:45 asks 2 × (30 + 9)
+    minutes, 15 × 2 in the 08:00 hour and 24 × 2 in the 09:00 hour."""
+    worker = WorkerSpec(
+        id=1,
+        name="W1",
+        area_id=1,
+        home=Point(52.0, -1.5),
+        transport_mode="car",
+        gender="female",
+        skills=frozenset(),
+        shifts=(Shift(8 * 3600, 10 * 3600),),
+    )
+    visit = VisitSpec(
+        id=1,
+        client_id=1,
+        area_id=1,
+        location=Point(52.0, -1.5),
+        earliest_start=8 * 3600 + 15 * 60,
+        latest_start=9 * 3600 + 15 * 60,
+        preferred_start=8 * 3600 + 45 * 60,
+        duration=1800,
+        carers_required=2,
+    )
+    problem = Problem(
+        day=date(2026, 11, 24),
+        origin=datetime(2026, 11, 24, tzinfo=UTC),
+        workers=(worker,),
+        visits=(visit,),
+    )
+    loads = hourly_loads(problem)
+    assert [(h.hour, h.supply) for h in loads if h.supply] == [(8, 60.0), (9, 60.0)]
+    assert [(h.hour, h.demand) for h in loads if h.demand] == [(8, 30.0), (9, 48.0)]
+    assert loads[9].ratio == 0.8
+    assert "busiest hour 09:00 at 0.80" in capacity_table(loads)
