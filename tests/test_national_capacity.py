@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+from sqlalchemy import text
+
+from benchmarks.national.__main__ import POSTGRES, drop_database, fresh_database
 from benchmarks.national.capacity import capacity_table, hourly_loads
+from scheduler.db.engine import make_engine
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerSpec
 from scheduler.travel import Point
 
@@ -45,3 +50,18 @@ def test_supply_and_demand_are_counted_in_the_hours_they_fall_in() -> None:
     assert [(h.hour, h.demand) for h in loads if h.demand] == [(8, 30.0), (9, 48.0)]
     assert loads[9].ratio == 0.8
     assert "busiest hour 09:00 at 0.80" in capacity_table(loads)
+
+
+def test_the_national_benchmark_drops_the_postgresql_schema_it_made(tmp_path: Path) -> None:
+    """`fresh_database` makes a schema for the run; `drop_database` leaves none behind."""
+    url = fresh_database("postgresql", tmp_path)
+    schema = url.rsplit("%3D", 1)[1]
+    engine = make_engine(POSTGRES)
+    query = text("SELECT count(*) FROM pg_namespace WHERE nspname = :name")
+    with engine.connect() as connection:
+        assert connection.execute(query, {"name": schema}).scalar_one() == 1
+    drop_database(url)
+    drop_database(fresh_database("sqlite", tmp_path))  # SQLite: nothing to drop, no error
+    with engine.connect() as connection:
+        assert connection.execute(query, {"name": schema}).scalar_one() == 0
+    engine.dispose()

@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.national.capacity import capacity_table, hourly_loads
@@ -65,6 +66,15 @@ def fresh_database(kind: str, folder: Path) -> str:
     return f"{POSTGRES}?options=-csearch_path%3D{schema}"
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL schema ``fresh_database`` made for ``url`` (SQLite: nothing)."""
+    if not url.startswith(POSTGRES):
+        return
+    schema = url.rsplit("%3D", 1)[1]
+    with make_engine(POSTGRES).begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
 def day_budget(visits: int, seconds_per_visit: float, cap: float) -> float:
     """The planning budget for a day of ``visits``: per visit, capped (seconds)."""
     return round(min(cap, max(30.0, seconds_per_visit * visits)), 1)
@@ -84,6 +94,22 @@ def run_day(
     (seconds per visit, cap)."""
     url = fresh_database(kind, folder)
     engine = make_engine(url)
+    try:
+        return _plan_generated_day(engine, workers, seed, budget, kind, per_visit)
+    finally:
+        engine.dispose()
+        drop_database(url)
+
+
+def _plan_generated_day(
+    engine: Engine,
+    workers: int,
+    seed: int,
+    budget: float | None,
+    kind: str,
+    per_visit: tuple[float, float],
+) -> dict[str, object]:
+    """``run_day``'s work on a fresh, empty database."""
     upgrade(engine)
     started = time.monotonic()
     summary = generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
