@@ -146,14 +146,23 @@ def _run_all(
         results[key] = unplanned(problem, "not planned: the time budget ran out")
         on_done(key, results[key])
 
+    def take_next() -> tuple[str, Problem, float] | None:
+        """The next part and its seconds, or None when the budget gave it none (given up)."""
+        nonlocal remaining_size
+        key, problem, size = queue.pop(0)
+        seconds = next_seconds(size)
+        remaining_size -= size
+        if seconds is None:
+            give_up(key, problem)
+            return None
+        return key, problem, seconds
+
     if executor is None:
         while queue:
-            key, problem, size = queue.pop(0)
-            seconds = next_seconds(size)
-            remaining_size -= size
-            if seconds is None:
-                give_up(key, problem)
+            taken = take_next()
+            if taken is None:
                 continue
+            key, problem, seconds = taken
             started = time.monotonic()
             results[key] = solve_problem(problem, params, seconds, seed)
             overhead.record(time.monotonic() - started, seconds)
@@ -161,14 +170,11 @@ def _run_all(
         return results
 
     def start_more() -> None:
-        nonlocal remaining_size
         while queue and len(running) < max(1, slots):
-            key, problem, size = queue.pop(0)
-            seconds = next_seconds(size)
-            remaining_size -= size
-            if seconds is None:
-                give_up(key, problem)
+            taken = take_next()
+            if taken is None:
                 continue
+            key, problem, seconds = taken
             try:
                 future = executor.submit(solve_problem, problem, params, seconds, seed)
             except BrokenExecutor:  # the pool lost a process: the rest cannot be solved
