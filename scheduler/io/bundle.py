@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from scheduler.build import valid_skills, worker_shifts
+from scheduler.build import worker_shifts
 from scheduler.db.models import (
     Assignment,
     CarerPreferenceKind,
@@ -37,6 +37,7 @@ from scheduler.db.models import (
 )
 from scheduler.parameters import Parameters
 from scheduler.rota import local_iso
+from scheduler.skills import valid_skills
 from scheduler.travel import EARTH_RADIUS_METRES, OsrmTableTravel, TravelModel
 from scheduler.visits import day_origin
 
