@@ -32,7 +32,7 @@ from scheduler.db.models import (
 )
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerHistory, WorkerSpec
 from scheduler.skills import valid_skills
-from scheduler.teams import week_teams
+from scheduler.teams import week_carers, week_teams
 from scheduler.travel import Point, TravelModel
 from scheduler.visits import day_origin, local_instant
 
@@ -298,6 +298,7 @@ def build_problem(
     published = published_plan(session, area_ids, day)
     left_out = published_unallocated(session, area_ids, day)
     week = week_teams(session, area_ids, day)
+    seen = week_carers(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:
         if visit.status == VisitStatus.COMPLETED and visit.id not in published:
@@ -337,6 +338,7 @@ def build_problem(
                 team_workers=frozenset(week.teams.get(client.id or 0, ())),
                 planned_worker=week.promised.get(visit.id or 0, (None, 0))[0],
                 planned_start=week.promised.get(visit.id or 0, (0, None))[1],
+                week_workers=frozenset(seen.get(client.id or 0, ())),
                 pinned_workers=pins,
                 published_workers=published_workers,
                 published_start=(

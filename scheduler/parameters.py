@@ -53,7 +53,9 @@ class Parameters:
       the client's most regular carer's); ``continuity_extra_carer_cost`` per
       extra distinct carer a client sees today; ``continuity_team_cost`` per
       visit (its first carer) given to a carer outside the client's regular
-      team for the week.
+      team for the week, and ``continuity_new_carer_cost`` more if that carer has
+      not served the client earlier in the week either (so visits the team cannot
+      take go to carers the client already saw this week).
     - ``published_move_cost`` per carer moved off a published assignment (a
       re-plan starts from the published routes, so one that moves nothing
       keeps its times too); ``published_retime_cost_per_second`` on top of the
@@ -109,6 +111,7 @@ class Parameters:
     continuity_unfamiliar_cost: int = 3_600
     continuity_extra_carer_cost: int = 1_800
     continuity_team_cost: int = 3_600
+    continuity_new_carer_cost: int = 3_600
     # Published plan
     published_move_cost: int = 20_000
     published_retime_cost_per_second: int = 5

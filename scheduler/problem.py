@@ -79,6 +79,9 @@ class VisitSpec:
     :mod:`scheduler.teams`); a carer outside it costs ``continuity_team_cost``.
     ``planned_worker`` and ``planned_start``: the team member and start the week's
     rough timetable gave the visit (the first plan's first choice for its first carer).
+    ``week_workers``: the carers who served the client earlier in the calendar week
+    (published rotas before the visit's day); a carer outside the team and outside
+    them costs ``continuity_new_carer_cost`` as well.
     ``published_unallocated``: the published rota of the day left it unallocated
     (a re-plan places it only where that moves little, see
     ``Parameters.published_unallocated_drop_penalty``).
@@ -104,6 +107,7 @@ class VisitSpec:
     team_workers: frozenset[int] = frozenset()
     planned_worker: int | None = None
     planned_start: int | None = None
+    week_workers: frozenset[int] = frozenset()
     pinned_workers: tuple[int, ...] = ()
     published_workers: tuple[int, ...] = ()
     published_start: int | None = None

@@ -28,6 +28,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, or_, select
 
 from scheduler.db.models import (
+    Absence,
+    AbsenceKind,
     Assignment,
     AvailabilityPattern,
     CarerPreferenceKind,
@@ -207,8 +209,32 @@ def choose_team(
     return tuple(team)
 
 
+#: Absences booked ahead (annual leave, training): a rostered period they touch is not
+#: offered to teams. Sickness is not (it would reshuffle teams in mid-week).
+PLANNED_ABSENCES = (AbsenceKind.LEAVE, AbsenceKind.OTHER)
+
+
+def _on_leave(session: Session, ids: list[int], monday: date) -> dict[int, list[tuple[int, int]]]:
+    """Worker id → planned absences of ``monday``'s week, as (start, end) seconds after
+    ``monday``'s local midnight."""
+    origin = day_origin(monday)
+    end = day_origin(monday + timedelta(days=7))
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for absence in session.exec(
+        select(Absence)
+        .where(col(Absence.worker_id).in_(ids), col(Absence.kind).in_(PLANNED_ABSENCES))
+        .where(col(Absence.starts_at) < end, col(Absence.ends_at) > origin)
+    ).all():
+        found[absence.worker_id].append((
+            int((absence.starts_at - origin).total_seconds()),
+            int((absence.ends_at - origin).total_seconds()),
+        ))
+    return found
+
+
 def _candidates(session: Session, area_ids: Collection[int], monday: date) -> list[Candidate]:
-    """The areas' active workers on ``monday`` with their rostered week (seconds)."""
+    """The areas' active workers on ``monday`` with their rostered week (seconds), less
+    the periods their planned absences (``PLANNED_ABSENCES``) touch."""
     sunday = monday + timedelta(days=6)
     workers = session.exec(
         select(Worker)
@@ -219,6 +245,9 @@ def _candidates(session: Session, area_ids: Collection[int], monday: date) -> li
     ids = [w.id or 0 for w in workers]
     skills = valid_skills(session, ids, monday)
     periods: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    leave = _on_leave(session, ids, monday)
+    rostered: Counter[int] = Counter()
+    week_origin = day_origin(monday)
     for pattern in session.exec(
         select(AvailabilityPattern)
         .where(col(AvailabilityPattern.worker_id).in_(ids))
@@ -231,8 +260,15 @@ def _candidates(session: Session, area_ids: Collection[int], monday: date) -> li
         origin = day_origin(day)
         start = int((local_instant(day, pattern.start_time) - origin).total_seconds())
         end = int((local_instant(day, pattern.end_time) - origin).total_seconds())
+        # The same period in seconds after Monday's midnight (clock changes included).
+        offset = int((origin - week_origin).total_seconds())
+        away = any(
+            a < offset + end and offset + start < b for a, b in leave.get(pattern.worker_id, ())
+        )
         if end > start:
-            periods[pattern.worker_id][pattern.weekday].append((start, end))
+            rostered[pattern.worker_id] += end - start
+            if not away:
+                periods[pattern.worker_id][pattern.weekday].append((start, end))
     return [
         Candidate(
             id=w.id or 0,
@@ -242,7 +278,10 @@ def _candidates(session: Session, area_ids: Collection[int], monday: date) -> li
             gender=w.gender.value,
             skills=frozenset(skills.get(w.id or 0, ())),
             periods=dict(periods[w.id or 0]),
-            capacity=LOAD_SHARE * w.contracted_minutes_per_week * 60,
+            # Leave takes its share of the week's contracted hours with it.
+            capacity=LOAD_SHARE * w.contracted_minutes_per_week * 60
+            * sum(b - a for day in periods[w.id or 0].values() for a, b in day)
+            / max(1, rostered[w.id or 0]),
         )
         for w in workers
         if periods.get(w.id or 0)
@@ -341,3 +380,22 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
         )
     return WeekPlan(teams, promised)
 
+
+
+def week_carers(session: Session, area_ids: Collection[int], day: date) -> dict[int, set[int]]:
+    """Client id → the carers of their published visits earlier in ``day``'s calendar
+    week (Monday up to the day before ``day``), second carers included."""
+    monday = day - timedelta(days=day.weekday())
+    if day <= monday:
+        return {}
+    rows = session.exec(
+        select(Assignment.worker_id, Visit.client_id)
+        .join(PublishedRota, col(PublishedRota.plan_run_id) == Assignment.plan_run_id)
+        .join(Visit, col(Visit.id) == Assignment.visit_id)
+        .where(col(Visit.area_id).in_(area_ids), col(Visit.area_id) == PublishedRota.area_id)
+        .where(PublishedRota.day >= monday, PublishedRota.day < day)
+    ).all()
+    seen: dict[int, set[int]] = defaultdict(set)
+    for worker_id, client_id in rows:
+        seen[client_id].add(worker_id)
+    return dict(seen)

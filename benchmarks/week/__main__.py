@@ -37,6 +37,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from benchmarks.week.diagnose import breakdown, print_breakdown
 from scheduler.changes import diff_runs
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
@@ -138,6 +139,7 @@ def simulate(
     *,
     warm_up_days: int = 0,
     scenario: ScenarioParameters | None = None,
+    diagnose: bool = False,
 ) -> tuple[list[DayFigures], list[int]]:
     """Plan, disrupt and re-plan each day; figures for Monday to Sunday and, for each
     client with at least two visits every day, their distinct carers in the week."""
@@ -216,7 +218,11 @@ def simulate(
         )
         if day >= MONDAY:
             days.append(figures)
-    return days, distinct_carers(engine, [MONDAY + timedelta(days=k) for k in range(7)])
+    week = [MONDAY + timedelta(days=k) for k in range(7)]
+    if diagnose:
+        print(f"  {label}: where the week's visits went (see benchmarks/week/diagnose.py)")
+        print_breakdown(breakdown(engine, week))
+    return days, distinct_carers(engine, week)
 
 
 def client_teams(session: Session, days: list[date]) -> dict[int, list[tuple[int, ...]]]:
@@ -352,6 +358,10 @@ def main() -> None:
         "--set", action="append", default=[], metavar="NAME=VALUE",
         help="override a solver parameter in both runs (repeatable), e.g. continuity_team_cost=0",
     )
+    parser.add_argument(
+        "--diagnose", action="store_true",
+        help="also print where each run's visits went relative to the team timetable",
+    )
     args = parser.parse_args()
     on = overridden(Parameters(), args.set)
     off = replace(
@@ -360,6 +370,7 @@ def main() -> None:
         continuity_unfamiliar_cost=0,
         continuity_extra_carer_cost=0,
         continuity_team_cost=0,
+        continuity_new_carer_cost=0,
     )
     scenario = replace(ScenarioParameters(), utilisation=args.utilisation)
     wanted = [run.strip() for run in args.runs.split(",")]
@@ -369,7 +380,7 @@ def main() -> None:
         results = {
             label: simulate(
                 args.workers, args.seed, args.budget, params, Path(tmp), label,
-                warm_up_days=args.warm_up_days, scenario=scenario,
+                warm_up_days=args.warm_up_days, scenario=scenario, diagnose=args.diagnose,
             )
             for label, params in runs
         }

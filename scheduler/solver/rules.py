@@ -224,8 +224,10 @@ def continuity_of_care(ctx: ModelContext) -> None:
     last 14 days (when someone has) ``continuity_unfamiliar_cost``, and a familiar
     but occasional carer a part of it (see :func:`unfamiliar_cost`); each extra
     distinct carer a client sees today ``continuity_extra_carer_cost``; a carer
-    outside the client's regular team for the week ``continuity_team_cost`` (on
-    a double-handed visit's first carer only: the second is often from elsewhere)."""
+    outside the client's regular team for the week ``continuity_team_cost`` and,
+    if they have not served the client earlier in the week either,
+    ``continuity_new_carer_cost`` (both on a double-handed visit's first carer
+    only: the second is often from elsewhere)."""
     data, params = ctx.data, ctx.params
     familiar = familiarity(ctx)
     by_client: dict[int, list[int]] = {}
@@ -249,8 +251,12 @@ def continuity_of_care(ctx: ModelContext) -> None:
             node == data.nodes_of_visit[visit.id][0]
         ):
             for vehicle in data.allowed[node]:
-                if data.days[vehicle].worker.id not in visit.team_workers:
-                    ctx.add_node_cost("continuity", vehicle, node, params.continuity_team_cost)
+                worker = data.days[vehicle].worker.id
+                if worker not in visit.team_workers:
+                    cost = params.continuity_team_cost
+                    if worker not in visit.week_workers:
+                        cost += params.continuity_new_carer_cost
+                    ctx.add_node_cost("continuity", vehicle, node, cost)
     if params.continuity_extra_carer_cost:
         for client_id, nodes in sorted(by_client.items()):
             if len(nodes) > 1:
