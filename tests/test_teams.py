@@ -8,9 +8,18 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
-from scheduler.db.models import Visit
+from scheduler.db.models import (
+    Absence,
+    AbsenceKind,
+    Assignment,
+    PlanRun,
+    PlanRunStatus,
+    PublishedRota,
+    Visit,
+    Worker,
+)
 from scheduler.generate import generate_scenario
 from scheduler.teams import (
     DAILY_REST,
@@ -21,6 +30,7 @@ from scheduler.teams import (
     book,
     choose_team,
     slot_for,
+    week_carers,
     week_teams,
 )
 from scheduler.travel import Point
@@ -30,6 +40,7 @@ HOUR = 3600
 HOME = Point(53.80, -1.55)
 NEXT_DOOR = Point(53.801, -1.55)
 ACROSS_TOWN = Point(53.88, -1.55)  # about 9 km north
+DAY_LONG = timedelta(days=1)
 
 
 def carer(worker_id: int, days: dict[int, list[tuple[int, int]]], *, home: Point = HOME,
@@ -134,3 +145,69 @@ def test_week_teams_are_small_stable_and_keep_the_timetable_lawful(engine: Engin
     for periods in busy.values():
         periods.sort()
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(periods))
+
+
+def test_planned_leave_keeps_a_carer_out_of_that_days_promises(engine: Engine) -> None:
+    """A carer booked on annual leave on Tuesday is promised no Tuesday visit (their
+    Tuesday calls go to someone else); a sickness absence does not change the
+    teams (sickness must not reshuffle the week)."""
+    monday = date(2026, 11, 23)
+    tuesday = monday + timedelta(days=1)
+    generate_scenario(engine, workers=30, seed=4, first_day=monday, days=7, areas=1)
+    with Session(engine) as session:
+        session.exec(delete(Absence))  # type: ignore[call-overload]
+        session.commit()
+        before = week_teams(session, [1], monday)
+        days = {v.id: v.day for v in session.exec(select(Visit))}
+        tuesday_load = Counter(
+            w for visit_id, (w, _) in before.promised.items() if days[visit_id] == tuesday
+        )
+        chosen, tuesday_calls = tuesday_load.most_common(1)[0]
+        assert tuesday_calls >= 2
+        session.add(Absence(worker_id=chosen, kind=AbsenceKind.SICKNESS,
+                            starts_at=day_origin(tuesday), ends_at=day_origin(tuesday) + DAY_LONG))
+        session.commit()
+        assert week_teams(session, [1], monday) == before
+        session.exec(delete(Absence))  # type: ignore[call-overload]
+        session.add(Absence(worker_id=chosen, kind=AbsenceKind.LEAVE,
+                            starts_at=day_origin(tuesday), ends_at=day_origin(tuesday) + DAY_LONG))
+        session.commit()
+        after = week_teams(session, [1], monday)
+    on_leave = [v for v, (w, _) in after.promised.items() if w == chosen and days[v] == tuesday]
+    assert on_leave == []
+    assert any(w == chosen for w, _ in after.promised.values())
+
+
+def test_week_carers_are_the_earlier_days_of_the_same_week(engine: Engine) -> None:
+    """Carers of the published visits from Monday up to the day before, per client."""
+    monday = date(2026, 11, 23)
+    generate_scenario(engine, workers=20, seed=4, first_day=monday, days=7, areas=1)
+    with Session(engine) as session:
+        visits = list(session.exec(select(Visit).order_by(col(Visit.id))))
+        workers = sorted(a.id or 0 for a in session.exec(select(Worker)))
+        published: dict[date, tuple[int, int]] = {}
+        for offset in range(3):
+            day = monday + timedelta(days=offset)
+            visit = next(v for v in visits if v.day == day)
+            run = PlanRun(key=f"test-{offset}", day=day, status=PlanRunStatus.PUBLISHED)
+            session.add(run)
+            session.flush()
+            session.add(PublishedRota(area_id=1, day=day, plan_run_id=run.id or 0))
+            session.add(Assignment(plan_run_id=run.id or 0, visit_id=visit.id or 0,
+                                   worker_id=workers[offset], sequence=0,
+                                   start=visit.preferred_start,
+                                   end=visit.preferred_start + timedelta(minutes=30),
+                                   travel_seconds=0))
+            published[day] = (visit.client_id, workers[offset])
+        session.commit()
+        seen_wednesday = week_carers(session, [1], monday + timedelta(days=2))
+        seen_tuesday = week_carers(session, [1], monday + timedelta(days=1))
+        assert week_carers(session, [1], monday) == {}
+        assert week_carers(session, [1], monday + timedelta(days=7)) == {}
+    expected: dict[int, set[int]] = defaultdict(set)
+    for day, (client_id, worker_id) in published.items():
+        if day < monday + timedelta(days=2):
+            expected[client_id].add(worker_id)
+    assert seen_wednesday == expected
+    monday_client, monday_worker = published[monday]
+    assert seen_tuesday == {monday_client: {monday_worker}}

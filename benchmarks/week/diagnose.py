@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from scheduler.build import worker_shifts
 from scheduler.db.models import (
+    Absence,
     Area,
     Assignment,
     PlanRun,
@@ -75,6 +76,11 @@ def breakdown(engine: Engine, days: list[date]) -> Counter[str]:
             ]
             morning = _runs_assignments(session, morning_ids)
             final = _runs_assignments(session, final_ids)
+            sick = {
+                a.worker_id for a in session.exec(
+                    select(Absence).where(Absence.note == "reported during the day")
+                ) if a.starts_at.date() == day
+            }
             day_visits = sorted(
                 (v for v in visits.values() if v.day == day and v.client_id in wanted),
                 key=lambda v: (v.preferred_start, v.id or 0),
@@ -93,7 +99,11 @@ def breakdown(engine: Engine, days: list[date]) -> Counter[str]:
                     end = start + visit.duration_minutes * 60
                     if any(s.start <= start and end <= s.end for s in shifts.get(worker, ())):
                         counts["promised carer on duty"] += 1
-                for label, carers in (("morning", morning.get(vid)), ("final", final.get(vid))):
+                before, after = morning.get(vid), final.get(vid)
+                if before and after and before != after:
+                    reason = "morning carer sick" if set(before) & sick else "other"
+                    counts[f"re-plan changed carer: {reason}"] += 1
+                for label, carers in (("morning", before), ("final", after)):
                     if not carers:
                         counts[f"{label}: unallocated"] += 1
                         continue
@@ -123,5 +133,6 @@ def print_breakdown(counts: Counter[str]) -> None:
         "final: promised carer", "final: other team carer", "final: outside team",
         "final: unallocated",
         "final outside team: seen this week", "final outside team: new this week", "cancelled",
+        "re-plan changed carer: morning carer sick", "re-plan changed carer: other",
     ):
         print(f"  {key}: {counts[key]} ({counts[key] / total:.1%})")

@@ -359,6 +359,17 @@ def test_team_worker_goes() -> None:
     assert carers(solve_checked(teamed, quiet(continuity_team_cost=0)), 1) == {1}
 
 
+def test_a_carer_the_client_saw_this_week_fills_in_for_the_team() -> None:
+    """The team (worker 3) is not working today. Worker 2 lives further away but
+    served the client earlier this week, so they go rather than a carer new to
+    the client this week; without the new-carer cost the near worker goes."""
+    missing = near_and_far_workers(team_workers=frozenset({3}), week_workers=frozenset({2}))
+    assert carers(solve_checked(missing, QUIET), 1) == {2}
+    assert carers(solve_checked(missing, quiet(continuity_new_carer_cost=0)), 1) == {1}
+    result = solve_checked(missing, QUIET)
+    assert result.objective["continuity"] == QUIET.continuity_team_cost
+
+
 def test_team_cost_counts_the_first_carer_of_a_double_handed_visit_only() -> None:
     """A double-handed visit needs a second carer from outside a one-carer team:
     the plan pays the team cost once, not twice."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from scheduler.parameters import Parameters
 from scheduler.solver.data import build_planning_data
+from scheduler.solver.first_solution import greedy_routes
+from scheduler.solver.insertion import Routes
 from scheduler.solver.model import build_model
-from scheduler.solver.team_start import has_promises, team_routes
+from scheduler.solver.ruin_recreate import estimated_cost
+from scheduler.solver.team_start import has_promises, pull_to_promises, team_routes
 from tests.solver.instances import place, problem, solve_checked, visit, worker
 
 NEAR, FAR, HOUSE = place(0.5, 0), place(3, 0), place(1, 0)
@@ -50,3 +53,49 @@ def test_a_plan_without_promises_is_unchanged() -> None:
     assert not has_promises(build_planning_data(instance, PLAIN))
     result = solve_checked(instance, PLAIN)
     assert {a.worker_id for a in result.assignments} == {1}
+
+
+def test_the_greedy_plan_is_pulled_to_the_promised_carer() -> None:
+    """An important visit next to worker 2's home takes worker 2 in the greedy plan,
+    so the visit promised to worker 2 at the same time goes to worker 1. Pulling
+    to the promises moves the important visit to worker 1 (a little more travel)
+    and puts the promised one on worker 2 (no team cost), leaving nothing out."""
+    instance = problem(
+        [worker(1, home=place(0, 0)), worker(2, home=place(1, 0))],
+        [
+            visit(1, location=place(1.2, 0), window=("09:00", "09:05"), priority=1),
+            visit(2, location=place(0.5, 0), window=("09:00", "09:05"), planned_worker=2,
+                  team_workers=frozenset({2})),
+        ],
+    )
+    params = Parameters()
+    data = build_planning_data(instance, params)
+    node_costs = build_model(data).node_costs()
+
+    def worker_of(routes: Routes) -> dict[int, int]:
+        return {
+            data.visit_node(stop.node).visit.id: data.days[vehicle].worker.id
+            for vehicle, stops in enumerate(routes)
+            for stop in stops
+        }
+
+    greedy = greedy_routes(data, node_costs, 0)
+    assert worker_of(greedy) == {1: 2, 2: 1}
+    pulled = pull_to_promises(data, node_costs, greedy, 0)
+    assert worker_of(pulled) == {1: 1, 2: 2}
+    assert estimated_cost(data, node_costs, pulled) < estimated_cost(data, node_costs, greedy)
+    assert worker_of(team_routes(data, node_costs, 0)) == {1: 1, 2: 2}
+
+
+def test_pulling_never_pays_more_than_the_promise_saves() -> None:
+    """Without any continuity cost the promise is worth nothing: the greedy plan,
+    where the near worker takes the visit, is kept as it is."""
+    instance = problem(
+        [worker(1, home=NEAR), worker(2, home=FAR)],
+        [visit(1, location=HOUSE, planned_worker=2)],
+    )
+    data = build_planning_data(instance, PLAIN)
+    node_costs = build_model(data).node_costs()
+    greedy = greedy_routes(data, node_costs, 0)
+    assert pull_to_promises(data, node_costs, greedy, 0) == greedy
+    assert [len(stops) for stops in greedy] == [1, 0]
