@@ -110,8 +110,8 @@ class Parameters:
     continuity_not_preferred_cost: int = 1_800
     continuity_unfamiliar_cost: int = 3_600
     continuity_extra_carer_cost: int = 1_800
-    continuity_team_cost: int = 5_400
-    continuity_new_carer_cost: int = 7_200
+    continuity_team_cost: int = 3_600
+    continuity_new_carer_cost: int = 3_600
     # Published plan
     published_move_cost: int = 20_000
     published_retime_cost_per_second: int = 5
