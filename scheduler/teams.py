@@ -14,8 +14,11 @@ each pick is the carer, among the ``NEAREST`` to the client, who can cover the
 most still-uncovered care time, within their contracted hours not yet promised
 to other clients' teams, weighed down by the distance from their home
 (kilometres) and up by the visits they made to the client in the last 14 days
-before the week (so teams carry over from week to week). The same inputs give
-the same teams on every day of the week.
+before the week (so teams carry over from week to week). Rostered periods
+touched by leave or training booked for the week are not offered (sickness is
+not looked at, so it cannot reshuffle the week). The same inputs give the same
+teams on every day of the week. :func:`week_carers` gives, for a day, the carers
+each client already had earlier in its week (for ``continuity_new_carer_cost``).
 """
 
 from __future__ import annotations
