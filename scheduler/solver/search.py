@@ -31,9 +31,14 @@ from scheduler.solver.ruin_recreate import estimated_cost, improve
 from scheduler.solver.team_start import has_promises, team_routes
 from scheduler.solver.warm_start import has_published_plan, warm_routes
 
-#: Seconds kept back from the time limit (at most 15 % of it) for the last
-#: re-insertion, extraction and diagnosis.
+#: Seconds kept back from the time limit for the last re-insertion, its check by
+#: a fresh model, extraction and diagnosis: at least this much ...
 _RESERVE_SECONDS = 0.6
+#: ... or this many times what building and closing the first model took, since the
+#: check builds another one (on a busy machine that takes longer than 0.6 s) ...
+_RESERVE_BUILDS = 2.5
+#: ... and never more than this share of the time limit.
+_RESERVE_SHARE = 0.25
 
 
 def search_parameters(
@@ -83,6 +88,17 @@ def _repair(ctx: ModelContext, node_costs: list[list[int]], plans: list[RoutePla
     return routes if added else None
 
 
+def final_reserve(time_limit_seconds: float, build_seconds: float) -> float:
+    """Seconds to keep back from the search for the final re-insertion and its check.
+
+    The check builds a fresh model, so the reserve grows with ``build_seconds`` (what
+    building and closing the first model took, wall clock): a reserve too short for
+    that would skip the re-insertion and leave out visits that lawfully fit.
+    """
+    wanted = max(_RESERVE_SECONDS, _RESERVE_BUILDS * build_seconds)
+    return min(wanted, _RESERVE_SHARE * time_limit_seconds)
+
+
 def _empty_result(problem: Problem, reason_code: str, reason: str, started: float) -> Result:
     return Result(
         assignments=(),
@@ -120,7 +136,6 @@ def solve(
         raise ValueError("time_limit_seconds must be positive")
     started = time.perf_counter()
     deadline = started + time_limit_seconds
-    reserve = min(_RESERVE_SECONDS, 0.15 * time_limit_seconds)
     params = params or Parameters()
     if not problem.workers:
         return _empty_result(problem, "no_workers", "no worker is working in this area today",
@@ -128,7 +143,9 @@ def solve(
     if not problem.visits:
         return _empty_result(problem, "none", "", started)
     data = build_planning_data(problem, params)
+    building = time.perf_counter()
     ctx = _closed_model(data, params, max(0.5, 0.25 * time_limit_seconds))
+    reserve = final_reserve(time_limit_seconds, time.perf_counter() - building)
     node_costs = ctx.node_costs()
 
     routes = greedy_routes(data, node_costs, seed)

@@ -9,6 +9,7 @@ import pytest
 
 from scheduler.parameters import Parameters
 from scheduler.solver import solve
+from scheduler.solver.search import final_reserve
 from scheduler.validate import validate
 from tests.solver.instances import (
     problem,
@@ -107,3 +108,12 @@ def test_split_shift_workers_in_an_area() -> None:
         for w in instance.workers
     ))
     solve_checked(split, seconds=1.0)
+
+
+def test_final_reserve_covers_a_second_model_build() -> None:
+    """The time kept for the final re-insertion grows with what a model build took
+    (the check builds a fresh one), from 0.6 s, and stays within a quarter of the limit."""
+    assert final_reserve(10.0, 0.1) == pytest.approx(0.6)
+    assert final_reserve(10.0, 1.0) == pytest.approx(2.5)
+    assert final_reserve(4.0, 1.0) == pytest.approx(1.0)
+    assert final_reserve(1.0, 0.01) == pytest.approx(0.25)
