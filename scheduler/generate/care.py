@@ -148,6 +148,11 @@ MIN_ON_DUTY_HOLDERS = 2.0
 before a visit needs it (twice that for a double-handed visit): spreads skilled demand
 towards the calls where holders are plentiful. The guarantee that each visit can be
 covered at all is :class:`RosterCover`'s."""
+DOUBLE_MAJORS = ("hoist", "end_of_life")
+MAJOR_TRIES = 3
+"""Times a client with a double-handed major need is tried at other visit lengths and
+windows before being taken on without it: such visits are long and need three of
+their holders on shift, so one draw often finds no room though another would."""
 COVER_SPARE = 1
 """Qualified carers rostered on shift for a visit beyond the ``carers_required`` it
 needs, on each weekday it recurs, so that one of them being away still leaves it
@@ -407,6 +412,10 @@ class CareBuilder:
             profile = self._profile(tally, holders, len(team), bins.total_capacity, males)
             weekdays = self._weekdays(profile)
             chosen = self._place(profile, bins, weekdays)
+            for _ in range(MAJOR_TRIES - 1 if profile.major in DOUBLE_MAJORS else 0):
+                if chosen is not None:
+                    break
+                chosen = self._place(profile, bins, weekdays)
             if chosen is None and profile.major is not None:
                 profile = Profile(
                     None, profile.minor, profile.gender, profile.strict, profile.uncovered
