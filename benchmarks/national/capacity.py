@@ -4,6 +4,10 @@ Supply in an hour is the on-duty minutes of the workers available that day
 (absences taken out) that fall in it. Demand is each visit's minutes per carer
 plus a travel allowance, placed at the middle of its start window. Hours are
 local (minutes from the day's local midnight); figures in carer-minutes.
+
+:func:`coverage` then asks, visit by visit, whether any qualified worker (pair) of
+the visit's area, and of its sub-problem, could take it at all under the solver's
+eligibility rules: the visits none could are the most the plan must leave out.
 """
 
 from __future__ import annotations
