@@ -196,6 +196,7 @@ def print_day(row: dict[str, object]) -> None:
         "peak_mb",
     ):
         print(f"{key:<24} {row[key]}")
+    print(f"{'scenario':<24} {row['summary']}")
     print(f"{'phases (s)':<24} {row['phases_s']}")
     print(f"{'unallocated by reason':<24} {row['unallocated_by_reason']}")
 
