@@ -567,3 +567,132 @@ def test_no_hour_is_planned_beyond_the_carers_on_duty(
     busiest = max(demand[h] / supply[h] for h in range(24) if supply[h] > 0)
     assert 0.5 < busiest <= 0.95
     assert all(demand[h] == 0 for h in range(24) if supply[h] == 0)
+
+
+
+def qualified_on_shift(engine: Engine, tolerance: int = 30) -> list[tuple[int, int, int]]:
+    """For every visit: (carers required, carers of its area rostered that weekday who
+    could take it, how many of those are not away that day), from the tables alone.
+
+    A carer could take it when their training valid on the visit's day confers every
+    required skill, they are of the client's gender when the preference is strict, and
+    one of their rostered periods that weekday holds [s, s + duration] for some start s
+    in the visit's window (a time-critical visit: within ``tolerance`` minutes of the
+    prescribed time, as the solver's on-shift rule has it). Times are local minutes.
+    """
+    visit, client = TABLES["visit"], TABLES["client"]
+    days = [day for (day,) in rows(engine, sa.select(visit.c.day).distinct())]
+    skills: dict[tuple[int, date], set[str]] = defaultdict(set)
+    record, course_skill = TABLES["trainingrecord"], TABLES["courseskill"]
+    for worker_id, completed, expires, skill in rows(
+        engine,
+        sa.select(
+            record.c.worker_id,
+            record.c.completed_on,
+            record.c.expires_on,
+            course_skill.c.skill_code,
+        ).join(course_skill, course_skill.c.course_id == record.c.course_id),
+    ):
+        for day in days:
+            if completed <= day and (expires is None or day < expires):
+                skills[worker_id, day].add(skill)
+    periods: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    pattern = TABLES["availabilitypattern"]
+    for worker_id, weekday, start, end in rows(
+        engine,
+        sa.select(pattern.c.worker_id, pattern.c.weekday, pattern.c.start_time, pattern.c.end_time),
+    ):
+        periods[worker_id, weekday].append((minutes(start), minutes(end)))
+    team: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    worker = TABLES["worker"]
+    for worker_id, area_id, gender in rows(
+        engine, sa.select(worker.c.id, worker.c.area_id, worker.c.gender)
+    ):
+        team[area_id].append((worker_id, gender.value))
+    absence = TABLES["absence"]
+    away = {
+        (worker_id, day)
+        for worker_id, starts, ends in rows(
+            engine, sa.select(absence.c.worker_id, absence.c.starts_at, absence.c.ends_at)
+        )
+        for day in days
+        if starts <= day_origin(day) + timedelta(hours=12) < ends
+    }
+    found = []
+    for (
+        area_id, day, earliest, latest, preferred, duration, required, carers, critical, want,
+        strict,
+    ) in rows(
+        engine,
+        sa.select(
+            visit.c.area_id,
+            visit.c.day,
+            visit.c.earliest_start,
+            visit.c.latest_start,
+            visit.c.preferred_start,
+            visit.c.duration_minutes,
+            visit.c.required_skills,
+            visit.c.carers_required,
+            visit.c.time_critical,
+            client.c.carer_gender,
+            client.c.carer_gender_strict,
+        ).join(client, client.c.id == visit.c.client_id),
+    ):
+        low = minutes(earliest.astimezone(LONDON).time())
+        high = minutes(latest.astimezone(LONDON).time())
+        if critical:
+            asked = minutes(preferred.astimezone(LONDON).time())
+            low, high = max(low, asked - tolerance), min(high, asked + tolerance)
+        gender = want.value
+        able = [
+            worker_id
+            for worker_id, worker_gender in team[area_id]
+            if set(required) <= skills[worker_id, day]
+            and (not strict or gender == "any" or worker_gender == gender)
+            and any(
+                start <= high and max(low, start) + duration <= end
+                for start, end in periods[worker_id, day.weekday()]
+            )
+        ]
+        present = [w for w in able if (w, day) not in away]
+        found.append((carers, len(able), len(present)))
+    return found
+
+
+def test_every_visit_has_qualified_rostered_carers_on_shift(engine: Engine) -> None:
+    """With no uncovered clients, every visit of a week (so every weekday it recurs) has
+    at least one more qualified carer of its area rostered on shift for it than it
+    needs, and after the week's absences still as many as it needs: the scenario's
+    capacity covers its demand visit by visit."""
+    summary = generate_scenario(
+        engine,
+        workers=90,
+        seed=21,
+        first_day=MONDAY,
+        days=7,
+        areas=3,
+        parameters=ScenarioParameters(uncovered_client_share=0.0),
+    )
+    found = qualified_on_shift(engine)
+    assert len(found) > 5 * summary.visits
+    assert any(carers == 2 for carers, _, _ in found)
+    short = [(carers, able) for carers, able, _ in found if able < carers + 1]
+    assert short == []
+    assert all(present >= carers for carers, _, present in found)
+
+
+def test_uncovered_clients_have_visits_no_carer_can_take(engine: Engine) -> None:
+    """uncovered_client_share = 1: clients are drawn without regard to the team's
+    training and rosters, so some visits have no qualified carer on shift at all."""
+    generate_scenario(
+        engine,
+        workers=90,
+        seed=21,
+        first_day=MONDAY,
+        areas=3,
+        parameters=ScenarioParameters(uncovered_client_share=1.0),
+    )
+    found = qualified_on_shift(engine)
+    uncoverable = [1 for carers, able, _ in found if able < carers]
+    assert len(uncoverable) > 0
+    assert len(uncoverable) < len(found)

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from benchmarks.national.__main__ import POSTGRES, drop_database, fresh_database
-from benchmarks.national.capacity import capacity_table, hourly_loads
+from benchmarks.national.capacity import capacity_table, coverage, hourly_loads
 from scheduler.db.engine import make_engine
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerSpec
 from scheduler.travel import Point
@@ -65,3 +65,66 @@ def test_the_national_benchmark_drops_the_postgresql_schema_it_made(tmp_path: Pa
     with engine.connect() as connection:
         assert connection.execute(query, {"name": schema}).scalar_one() == 0
     engine.dispose()
+
+
+def test_coverage_counts_the_visits_no_qualified_worker_could_take() -> None:
+    """Two carers on 08:00–12:00 (one with insulin, one male), one on 17:00–21:00: a
+    10:00 visit is coverable; a 14:00 one is not (no one on shift), nor one needing
+    PEG feeding (no holder), nor an insulin one asking strictly for a male carer (the
+    holder is female), nor a double-handed insulin one (one holder only); a
+    double-handed one without skills is."""
+
+    def worker(worker_id: int, gender: str, skills: set[str], start: int, end: int) -> WorkerSpec:
+        return WorkerSpec(
+            id=worker_id,
+            name=f"W{worker_id}",
+            area_id=1,
+            home=Point(52.0, -1.5),
+            transport_mode="car",
+            gender=gender,
+            skills=frozenset(skills),
+            shifts=(Shift(start * 3600, end * 3600),),
+        )
+
+    def visit(visit_id: int, hour: int, **extra: object) -> VisitSpec:
+        return VisitSpec(
+            id=visit_id,
+            client_id=visit_id,
+            area_id=1,
+            location=Point(52.0, -1.5),
+            earliest_start=hour * 3600,
+            latest_start=hour * 3600 + 1800,
+            preferred_start=hour * 3600,
+            duration=1800,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    problem = Problem(
+        day=date(2026, 11, 24),
+        origin=datetime(2026, 11, 24, tzinfo=UTC),
+        workers=(
+            worker(1, "female", {"insulin"}, 8, 12),
+            worker(2, "male", set(), 8, 12),
+            worker(3, "female", set(), 17, 21),
+        ),
+        visits=(
+            visit(1, 10),
+            visit(2, 14),
+            visit(3, 10, required_skills=frozenset({"peg_feeding"})),
+            visit(
+                4,
+                10,
+                required_skills=frozenset({"insulin"}),
+                carer_gender="male",
+                carer_gender_strict=True,
+            ),
+            visit(5, 10, required_skills=frozenset({"insulin"}), carers_required=2),
+            visit(6, 10, carers_required=2),
+        ),
+    )
+    found = coverage(problem)
+    expected = {"on_shift": 1, "skills": 1, "strict_carer_gender": 1, "no_second_carer": 1}
+    assert found.area == expected
+    assert found.parts == expected
+    assert found.area_uncoverable == 4
+    assert "4 of 6 (at most 33.33 % allocatable)" in found.text()

@@ -7,9 +7,16 @@
 
 Each run generates the seeded scenario into a fresh database, then runs the
 production pipeline (load, partition, solve, seams, validate, publish) and
-prints: the day's capacity against demand per hour, workers on duty, visits,
-allocated %, unallocated by reason, travel hours and travel share of paid time,
-wall time per phase, peak memory.
+prints: the day's capacity against demand per hour, how many visits no qualified
+worker (pair) of their area, or of their sub-problem, is on shift for at all (so
+at most the rest can be allocated), workers on duty, visits, allocated %,
+unallocated by reason, travel hours and travel share of paid time, wall time per
+phase, peak memory.
+
+The scenario's capacity covers its demand visit by visit: ``--uncovered-share``
+(default 0) is the generator's share of clients drawn without regard to their
+team's training and rosters (``ScenarioParameters.uncovered_client_share``,
+whose own default is 0.01); give 0.01 to plan the generator's default scenario.
 
 The time budget grows with the day: ``--seconds-per-visit`` (0.018 s) per visit,
 capped at ``--max-budget`` (540 s, so the run stays within 10 minutes); ``--budget``
@@ -34,12 +41,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from benchmarks.national.capacity import capacity_table, hourly_loads
+from benchmarks.national.capacity import capacity_table, coverage, hourly_loads
 from benchmarks.national.pair import solve_pair
 from scheduler.build import build_problem
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
-from scheduler.generate import generate_scenario
+from scheduler.generate import ScenarioParameters, generate_scenario
 from scheduler.parameters import Parameters
 from scheduler.partition import partition
 from scheduler.pipeline import PlanningOptions, plan_day
@@ -87,15 +94,19 @@ def run_day(
     kind: str,
     folder: Path,
     per_visit: tuple[float, float] = (0.018, 540.0),
+    uncovered_share: float = 0.0,
 ) -> dict[str, object]:
     """Generate, then plan one day end to end; the figures of the run.
 
     ``budget`` None: ``day_budget`` of the generated visits with ``per_visit``
-    (seconds per visit, cap)."""
+    (seconds per visit, cap). ``uncovered_share``: the scenario's
+    ``uncovered_client_share``."""
     url = fresh_database(kind, folder)
     engine = make_engine(url)
     try:
-        return _plan_generated_day(engine, workers, seed, budget, kind, per_visit)
+        return _plan_generated_day(
+            engine, workers, seed, budget, kind, per_visit, uncovered_share
+        )
     finally:
         engine.dispose()
         drop_database(url)
@@ -108,16 +119,26 @@ def _plan_generated_day(
     budget: float | None,
     kind: str,
     per_visit: tuple[float, float],
+    uncovered_share: float,
 ) -> dict[str, object]:
     """``run_day``'s work on a fresh, empty database."""
     upgrade(engine)
     started = time.monotonic()
-    summary = generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
+    summary = generate_scenario(
+        engine,
+        workers=workers,
+        seed=seed,
+        first_day=DAY,
+        parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
+    )
     generated = time.monotonic() - started
     with Session(engine) as session:
         day_problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
     print(f"\n## Capacity against demand, {workers} workers, {DAY}\n")
+    print(f"uncovered client share {uncovered_share}")
     print(capacity_table(hourly_loads(day_problem)))
+    cover = coverage(day_problem)
+    print(cover.text(), flush=True)
     del day_problem
     if budget is None:
         budget = day_budget(summary.visits, *per_visit)
@@ -144,6 +165,8 @@ def _plan_generated_day(
         "travel_hours": figures["travel_hours"],
         "travel_share": round(float(figures["travel_hours"]) / paid, 4) if paid else 0.0,
         "unallocated_without_reason": without_reason,
+        "uncoverable": cover.parts_uncoverable,
+        "uncovered_share": uncovered_share,
         "sub_problems": figures["sub_problems"],
         "budget_s": budget,
         "generate_s": round(generated, 1),
@@ -162,6 +185,8 @@ def print_day(row: dict[str, object]) -> None:
         "visits",
         "allocated_pct",
         "sub_problems",
+        "uncovered_share",
+        "uncoverable",
         "unallocated_without_reason",
         "budget_s",
         "travel_hours",
@@ -171,6 +196,7 @@ def print_day(row: dict[str, object]) -> None:
         "peak_mb",
     ):
         print(f"{key:<24} {row[key]}")
+    print(f"{'scenario':<24} {row['summary']}")
     print(f"{'phases (s)':<24} {row['phases_s']}")
     print(f"{'unallocated by reason':<24} {row['unallocated_by_reason']}")
 
@@ -245,6 +271,12 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, nargs="*", help="worker counts for a scaling series")
     parser.add_argument("--quality", type=int, default=0, help="sampled sub-problems to check")
     parser.add_argument("--long-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--uncovered-share",
+        type=float,
+        default=0.0,
+        help="share of clients drawn without regard to their team (generator default 0.01)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HOMECARE_PROCESSES", str(len(os.sched_getaffinity(0))))
     with tempfile.TemporaryDirectory() as tmp:
@@ -262,17 +294,22 @@ def main() -> None:
                 args.database,
                 folder,
                 (args.seconds_per_visit, args.max_budget),
+                args.uncovered_share,
             )
             print_day(row)
             rows.append(row)
         if len(rows) > 1:
-            print("\n| workers | visits | budget s | allocated % | plan wall s | × previous |")
-            print("|---:|---:|---:|---:|---:|---:|")
+            print(
+                "\n| workers | visits | uncoverable | budget s | allocated % | plan wall s "
+                "| × previous |"
+            )
+            print("|---:|---:|---:|---:|---:|---:|---:|")
             previous = None
             for row in rows:
                 ratio = f"{float(row['plan_wall_s']) / previous:.2f}" if previous else "–"  # type: ignore[arg-type]
                 print(
-                    f"| {row['workers']} | {row['visits']} | {row['budget_s']} "
+                    f"| {row['workers']} | {row['visits']} | {row['uncoverable']} "
+                    f"| {row['budget_s']} "
                     f"| {row['allocated_pct']} "
                     f"| {row['plan_wall_s']} | {ratio} |"
                 )

@@ -4,7 +4,13 @@ Demand is built to fit the team that serves it: each area's rostered availabilit
 (per weekday, less expected absences) is cut into half-hour bins, and
 clients are added one by one, each visit placed at a time whose bins still have
 room, until planned work (visit plus travel minutes, per carer) reaches the
-target utilisation. Times are local minutes after midnight; durations minutes.
+target utilisation. Every visit is also placed only where its team can cover it,
+visit by visit: on each weekday it recurs, at least ``carers_required`` +
+``COVER_SPARE`` rostered carers of the area hold its skills (valid on every
+generated day), meet a strict gender preference and have a shift that can hold it
+somewhere in its window (:class:`RosterCover`) — except for the
+``uncovered_client_share`` of clients drawn without regard to the team. Times are
+local minutes after midnight; durations minutes.
 """
 
 from __future__ import annotations
@@ -138,10 +144,19 @@ MAX_FAILURES = 100
 PRIOR_VISIT_MINUTES = 44
 """Planned carer minutes per visit (double-handed counted twice) assumed before any are made."""
 MIN_ON_DUTY_HOLDERS = 2.0
-"""Holders of a required skill expected on duty at a call's time before a visit needs it
-(twice that for a double-handed visit)."""
-UNCOVERED_CHANCE = 0.01
-"""Chance a client's needs are drawn without regard to the team's training."""
+"""Holders of a required skill expected on duty at a call's time, on an average day,
+before a visit needs it (twice that for a double-handed visit): spreads skilled demand
+towards the calls where holders are plentiful. The guarantee that each visit can be
+covered at all is :class:`RosterCover`'s."""
+DOUBLE_MAJORS = ("hoist", "end_of_life")
+MAJOR_TRIES = 3
+"""Times a client with a double-handed major need is tried at other visit lengths and
+windows before being taken on without it: such visits are long and need three of
+their holders on shift, so one draw often finds no room though another would."""
+COVER_SPARE = 1
+"""Qualified carers rostered on shift for a visit beyond the ``carers_required`` it
+needs, on each weekday it recurs, so that one of them being away still leaves it
+coverable."""
 
 
 @dataclass(slots=True)
@@ -228,15 +243,99 @@ def slot_cover(team: Sequence[WorkerDraft], on_duty_share: float) -> dict[str, d
     return cover
 
 
+class RosterCover:
+    """Who of a team could take a visit, weekday by weekday (0 = Monday).
+
+    A carer could take a visit of ``duration`` minutes whose start may fall in
+    [``earliest``, ``latest``] (local minutes) on a weekday when they are rostered
+    that weekday, hold every required skill until after ``last_day`` (the last
+    generated day), are of the strictly required gender, and one of their shift
+    periods holds [s, s + duration] for some start s in the window — the solver's
+    ``on_shift`` rule on the rostered day. Counts are cached, as a team's visits
+    ask the same questions many times.
+    """
+
+    def __init__(self, team: Sequence[WorkerDraft], last_day: date) -> None:
+        self.team = team
+        self.last_day = last_day
+        self._qualified: dict[tuple[tuple[str, ...], str], list[WorkerDraft]] = {}
+        self._counts: dict[tuple[tuple[str, ...], str, int, int, int], tuple[int, ...]] = {}
+
+    def _lasting(self, worker: WorkerDraft, skill: str) -> bool:
+        if skill not in worker.skills:
+            return False
+        until = worker.skills_until.get(skill)
+        return until is None or until > self.last_day
+
+    def qualified(self, skills: Sequence[str], gender: str) -> list[WorkerDraft]:
+        """Carers holding ``skills`` through the generated days, of ``gender`` unless ''."""
+        key = (tuple(skills), gender)
+        if key not in self._qualified:
+            self._qualified[key] = [
+                w
+                for w in self.team
+                if all(self._lasting(w, skill) for skill in skills)
+                and (not gender or w.gender == gender)
+            ]
+        return self._qualified[key]
+
+    def counts(
+        self, skills: Sequence[str], gender: str, duration: int, earliest: int, latest: int
+    ) -> tuple[int, ...]:
+        """Per weekday, the carers who could take such a visit (see the class)."""
+        key = (tuple(skills), gender, duration, earliest, latest)
+        found = self._counts.get(key)
+        if found is None:
+            per_day = [0] * 7
+            for worker in self.qualified(skills, gender):
+                if any(
+                    start <= latest and max(earliest, start) + duration <= end
+                    for start, end in worker.template.periods
+                ):
+                    for weekday in worker.weekdays:
+                        per_day[weekday] += 1
+            found = self._counts[key] = tuple(per_day)
+        return found
+
+    def covers(
+        self,
+        skills: Sequence[str],
+        gender: str,
+        carers: int,
+        window: tuple[int, int, int],
+        weekdays: Sequence[int],
+    ) -> bool:
+        """True if on each of ``weekdays`` at least ``carers`` + ``COVER_SPARE`` carers
+        could take a visit of ``window`` = (duration, earliest, latest) minutes."""
+        per_day = self.counts(skills, gender, *window)
+        return all(per_day[weekday] >= carers + COVER_SPARE for weekday in weekdays)
+
+
+def visit_window(start: int, duration: int, half: int) -> tuple[int, int]:
+    """The [earliest, latest] start (local minutes) of a visit asked for ``start``,
+    ``half`` minutes either side, kept within the day (07:00 to 22:00)."""
+    earliest = max(DAY_START, start - half)
+    latest = max(earliest, min(start + half, DAY_END - duration))
+    return earliest, latest
+
+
 @dataclass(slots=True)
 class Profile:
-    """What a client needs: at most one major need, some minor ones, and a gender rule."""
+    """What a client needs: at most one major need, some minor ones, and a gender rule.
+
+    ``uncovered``: drawn without regard to the team's training and rosters.
+    """
 
     major: str | None
     minor: tuple[str, ...]
     gender: GenderPreference = GenderPreference.ANY
     strict: bool = False
-    careless: bool = False
+    uncovered: bool = False
+
+    @property
+    def strict_gender(self) -> str:
+        """The gender every carer must be ('' when the preference is not strict)."""
+        return self.gender.value if self.strict and self.gender != GenderPreference.ANY else ""
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -283,18 +382,27 @@ class AreaTally:
 class CareBuilder:
     """Makes clients and plans area by area, with ids counting from 1."""
 
-    def __init__(self, rng: random.Random, params: ScenarioParameters, first_day: date) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        params: ScenarioParameters,
+        first_day: date,
+        last_day: date | None = None,
+    ) -> None:
         self.rng = rng
         self.params = params
         self.first_day = first_day
+        self.last_day = last_day or first_day
         self.rows = CareRows()
         self.cover: dict[str, dict[str, float]] = {slot: {} for slot in SLOTS}
+        self.roster = RosterCover((), self.last_day)
 
     def build_area(self, site: AreaSite, team: Sequence[WorkerDraft]) -> None:
         """Clients of one area until its team's target utilisation is reached, then a
         few inactive clients (in hospital, say) who get no visits."""
         bins = BinLoad(bin_capacity(team, 1.0 - self.params.absence_share))
         self.cover = slot_cover(team, 1.0 - self.params.absence_share)
+        self.roster = RosterCover(team, self.last_day)
         target = self.params.utilisation * bins.total_capacity
         tally = AreaTally()
         holders = {skill: sum(1 for w in team if skill in w.skills) for skill in _all_skills()}
@@ -304,9 +412,13 @@ class CareBuilder:
             profile = self._profile(tally, holders, len(team), bins.total_capacity, males)
             weekdays = self._weekdays(profile)
             chosen = self._place(profile, bins, weekdays)
+            for _ in range(MAJOR_TRIES - 1 if profile.major in DOUBLE_MAJORS else 0):
+                if chosen is not None:
+                    break
+                chosen = self._place(profile, bins, weekdays)
             if chosen is None and profile.major is not None:
                 profile = Profile(
-                    None, profile.minor, profile.gender, profile.strict, profile.careless
+                    None, profile.minor, profile.gender, profile.strict, profile.uncovered
                 )
                 chosen = self._place(profile, bins, weekdays)
             if chosen is None:
@@ -328,10 +440,10 @@ class CareBuilder:
         self, tally: AreaTally, holders: dict[str, int], team_size: int, capacity: float, males: int
     ) -> Profile:
         rng, params = self.rng, self.params
-        careless = rng.random() < UNCOVERED_CHANCE
+        uncovered = rng.random() < params.uncovered_client_share
 
         def coverable(need: str) -> bool:
-            if careless:
+            if uncovered:
                 return True
             for skill in NEED_SKILLS[need]:
                 if holders[skill] < MIN_HOLDERS.get(skill, 3):
@@ -375,36 +487,49 @@ class CareBuilder:
             minor = (*minor, "medication")
         roll = rng.random()
         if roll < 0.20:
-            return Profile(major, minor, GenderPreference.FEMALE, rng.random() < 0.4, careless)
+            return Profile(major, minor, GenderPreference.FEMALE, rng.random() < 0.4, uncovered)
         if roll < 0.23:
             strict = males >= 3 and major not in ("hoist", "end_of_life") and rng.random() < 0.3
-            return Profile(major, minor, GenderPreference.MALE, strict, careless)
-        return Profile(major, minor, careless=careless)
+            return Profile(major, minor, GenderPreference.MALE, strict, uncovered)
+        return Profile(major, minor, uncovered=uncovered)
 
     # ----------------------------------------------------------------- timing
 
     def _place(
         self, profile: Profile, bins: BinLoad, weekdays: Sequence[int]
-    ) -> list[tuple[str, int, int]] | None:
-        """Choose the calls and their (slot, preferred start, duration); None if full."""
+    ) -> list[tuple[str, int, int, int]] | None:
+        """Choose the calls and their (slot, preferred start, duration, minutes either
+        side the start may move); None if full."""
         rng, travel = self.rng, self.params.travel_minutes_per_visit
         durations = {slot: self._duration(profile, slot) for slot in SLOTS}
+        halves = {slot: self._half_window(profile, slot) for slot in SLOTS}
         fits: dict[str, list[tuple[int, float]]] = {}
         for slot in SLOTS:
             low, high = (PRESCRIBED_RANGES if profile.time_critical(slot) else SLOT_RANGES)[slot]
             weight = 2.0 if profile.double_handed(slot) else 1.0
             wanted = MIN_ON_DUTY_HOLDERS * weight
-            if not profile.careless and any(
-                self.cover[slot].get(skill, 0.0) < wanted for skill in profile.skills(slot)
+            skills = profile.skills(slot)
+            if not profile.uncovered and any(
+                self.cover[slot].get(skill, 0.0) < wanted for skill in skills
             ):
                 fits[slot] = []
                 continue
-            duration = durations[slot]
+            duration, half = durations[slot], halves[slot]
             fits[slot] = [
                 (start, room)
                 for start in range(low, high + 1, STEP_MINUTES)
                 if start + duration <= DAY_END
                 and (room := bins.slack(start, duration + travel, weight, weekdays)) > 0
+                and (
+                    profile.uncovered
+                    or self.roster.covers(
+                        skills,
+                        profile.strict_gender,
+                        int(weight),
+                        (duration, *visit_window(start, duration, half)),
+                        weekdays,
+                    )
+                )
             ]
         allowed = MAJOR_PATTERNS.get(profile.major or "", tuple(p for p, _ in PATTERNS))
         base = dict(PATTERNS)
@@ -421,8 +546,15 @@ class CareBuilder:
         for slot in pattern:
             starts, rooms = zip(*fits[slot], strict=True)
             start = rng.choices(starts, weights=rooms)[0]
-            chosen.append((slot, start, durations[slot]))
+            chosen.append((slot, start, durations[slot], halves[slot]))
         return chosen
+
+    def _half_window(self, profile: Profile, slot: str) -> int:
+        """Minutes either side of the asked start a visit may begin: the time-critical
+        tolerance for a time-critical one, else 30, 45 or 60."""
+        if profile.time_critical(slot):
+            return self.params.time_critical_tolerance_minutes
+        return self.rng.choices((30, 45, 60), weights=(35, 35, 30))[0]
 
     def _duration(self, profile: Profile, slot: str) -> int:
         if profile.double_handed(slot) or profile.major == "end_of_life":
@@ -442,7 +574,7 @@ class CareBuilder:
         site: AreaSite,
         team: Sequence[WorkerDraft],
         profile: Profile,
-        calls: list[tuple[str, int, int]],
+        calls: list[tuple[str, int, int, int]],
         weekdays: list[int],
         bins: BinLoad,
         tally: AreaTally,
@@ -480,15 +612,17 @@ class CareBuilder:
             since + timedelta(days=1) < self.first_day - timedelta(days=60) and rng.random() < 0.04
         )
         day_share = len(weekdays) / 7
-        for index, (slot, start, duration) in enumerate(calls):
+        for index, (slot, start, duration, half) in enumerate(calls):
             carers = 2 if profile.double_handed(slot) else 1
             critical = profile.time_critical(slot)
             skills = profile.skills(slot)
-            plan = self._plan(client_id, weekdays, slot, start, duration, profile, since)
+            plan = self._plan(client_id, weekdays, slot, (start, duration, half), profile, since)
             if revised and index == len(calls) - 1:
                 changed_on = self.first_day - timedelta(days=rng.randint(1, 60))
                 old_start = max(DAY_START, min(start - 30, DAY_END - duration))
-                old = self._plan(client_id, weekdays, slot, old_start, duration, profile, since)
+                old = self._plan(
+                    client_id, weekdays, slot, (old_start, duration, half), profile, since
+                )
                 old["valid_until"] = changed_on - timedelta(days=1)
                 plan["id"] += 1
                 plan["ref"] = f"CP{plan['id']:07d}"
@@ -510,21 +644,16 @@ class CareBuilder:
         client_id: int,
         weekdays: list[int],
         slot: str,
-        start: int,
-        duration: int,
+        timing: tuple[int, int, int],
         profile: Profile,
         since: date,
     ) -> Row:
+        """A care plan row; ``timing`` is (asked start, duration, minutes either side)."""
         rng = self.rng
+        start, duration, half = timing
         critical = profile.time_critical(slot)
         carers = 2 if profile.double_handed(slot) else 1
-        half = (
-            self.params.time_critical_tolerance_minutes
-            if critical
-            else rng.choices((30, 45, 60), weights=(35, 35, 30))[0]
-        )
-        earliest = max(DAY_START, start - half)
-        latest = max(earliest, min(start + half, DAY_END - duration))
+        earliest, latest = visit_window(start, duration, half)
         if critical:
             priority = 1
         elif carers == 2:

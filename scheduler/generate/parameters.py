@@ -29,6 +29,16 @@ class ScenarioParameters:
     clients with a declined, or a preferred, carer. ``inactive_client_share`` is
     the fraction of clients marked inactive (in hospital, say), who get no visits.
     ``national_living_wage_pence`` is the lowest hourly pay (£12.21 from April 2025).
+
+    Every visit of every other client is placed so that its team can cover it: on
+    each weekday it recurs, more rostered carers than it needs (one spare, for an
+    absence) hold its skills, meet a strict gender preference and are on shift
+    across its window. ``uncovered_client_share`` is the fraction of clients drawn
+    without regard to the team's training and rosters (a package taken on before
+    the team is trained or staffed for it), so some of their visits may have no
+    qualified carer on shift at all: the scenario's capacity then does not cover
+    all of its demand. Set it to 0 for a scenario whose capacity covers demand
+    visit by visit.
     """
 
     double_handed_share: float = 0.15
@@ -42,6 +52,7 @@ class ScenarioParameters:
     preferred_carer_share: float = 0.30
     inactive_client_share: float = 0.01
     national_living_wage_pence: int = 1221
+    uncovered_client_share: float = 0.01
 
     def __post_init__(self) -> None:
         for name in (
@@ -52,6 +63,7 @@ class ScenarioParameters:
             "declined_carer_share",
             "preferred_carer_share",
             "inactive_client_share",
+            "uncovered_client_share",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

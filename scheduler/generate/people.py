@@ -91,7 +91,10 @@ def rostered_days(wanted_minutes: float, shift_minutes: int, cap_minutes: int) -
 
 @dataclass(slots=True)
 class WorkerDraft:
-    """What the rest of the generator needs to know about a worker."""
+    """What the rest of the generator needs to know about a worker.
+
+    ``skills`` are those valid on the scenario's first day (set by the training step).
+    """
 
     id: int
     area_id: int
@@ -101,6 +104,8 @@ class WorkerDraft:
     template: ShiftTemplate
     weekdays: tuple[int, ...]
     skills: set[str] = field(default_factory=set)
+    skills_until: dict[str, date | None] = field(default_factory=dict)
+    """For each skill in ``skills``, the first day it is no longer valid (None: never)."""
 
     def new_starter(self, day: date) -> bool:
         """True while the worker is in their first 12 weeks (Care Certificate not done)."""

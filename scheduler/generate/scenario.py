@@ -89,7 +89,7 @@ def generate_scenario(
     make_absences(absences, workforce, first_day, days, params.absence_share)
     teams = [[w for w in workforce.workers if w.area_id == site.id] for site in sites]
     training = make_training(courses, teams, first_day, params.expired_training_share)
-    care = CareBuilder(clients, params, first_day)
+    care = CareBuilder(clients, params, first_day, first_day + timedelta(days=days - 1))
     for site, team in zip(sites, teams, strict=True):
         care.build_area(site, team)
 

@@ -101,7 +101,8 @@ def make_training(
     expired_share: float,
 ) -> TrainingRows:
     """Courses, and for each team a fixed share of holders per course (so every team
-    has some of each specialism); sets each worker's ``skills`` valid on ``first_day``.
+    has some of each specialism); sets each worker's ``skills`` valid on ``first_day``
+    and, in ``skills_until``, the day each of them lapses (None: never).
 
     A holder's last completion is spread evenly over the refresh interval, so about
     30/365 of yearly records expire within 30 days; with ``expired_share`` chance a
@@ -146,7 +147,18 @@ def make_training(
                 )
                 if completed <= first_day and (expires is None or first_day < expires):
                     worker.skills.update(course.skills)
+                    for skill in course.skills:
+                        worker.skills_until[skill] = _later(
+                            worker.skills_until.get(skill, first_day), expires
+                        )
     return rows
+
+
+def _later(first: date | None, second: date | None) -> date | None:
+    """The later of two lapse days, None (never lapses) being the latest."""
+    if first is None or second is None:
+        return None
+    return max(first, second)
 
 
 def _dates(
