@@ -3,16 +3,16 @@
 OR-Tools' local search moves one node at a time, so it rarely makes room for a
 visit in a busy morning, and never adds or removes both carers of a
 double-handed visit together. This phase does. Half of its rounds (while a
-visit is left out) make room for one left-out visit, chosen by its drop
-penalty: they clear the time around its window on one or two of its eligible
-carers' routes per carer (two different carers for a double-handed visit; carers
-on shift then, the less busy more often), put it in first, then the cleared
-visits. The other rounds remove a handful of visits related in time and place
-(both carers together). Each round re-inserts what it removed and the left-out
-visits of the same hours, most important first, and keeps the result
-when the estimated cost (drop penalties, travel, lateness, per-worker soft costs)
-does not rise. Every route it produces keeps the hard rules
-(:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
+visit is left out that some eligible carers are on shift for) make room for one
+such visit, chosen by its drop penalty: they clear the time around its window
+on one or two of its eligible carers' routes per carer (two different carers for
+a double-handed visit; carers on shift then, the less busy more often), put it
+in first, then the cleared visits. The other rounds remove a handful of visits
+related in time and place (both carers together). Each round re-inserts what it
+removed and the left-out visits of the same hours, most important first, and
+keeps the result when the estimated cost (drop penalties, travel, lateness,
+per-worker soft costs) does not rise. Every route it produces keeps the hard
+rules (:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
 """
 
 from __future__ import annotations
@@ -91,6 +91,18 @@ def _related(data: PlanningData, a: VisitSpec, b: VisitSpec) -> float:
     return apart + drive
 
 
+def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
+    """How many carers may serve ``visit`` and are on shift at some time it may take."""
+    node = data.nodes_of_visit[visit.id][0]
+    return sum(
+        1 for vehicle in data.allowed[node]
+        if any(
+            shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
+            for shift in data.days[vehicle].shifts
+        )
+    )
+
+
 def _blocking(
     data: PlanningData, routes: Routes, anchor: VisitSpec, rng: random.Random,
     movable_ids: set[int],
@@ -158,6 +170,8 @@ def improve(
     if not movable or not data.vehicle_count:
         return routes
     movable_ids = {v.id for v in movable}
+    # Targeted rounds only for visits some eligible carers are on shift for.
+    hopeful = {v.id for v in movable if _on_shift_carers(data, v) >= v.carers_required}
     current = [list(stops) for stops in routes]
     current_cost = estimated_cost(data, node_costs, current)
     best, best_cost = current, current_cost
@@ -165,7 +179,7 @@ def improve(
     while (done < iterations) if iterations > 0 else (time.perf_counter() < deadline):
         done += 1
         served = {data.visit_node(s.node).visit.id for stops in current for s in stops}
-        left = [v for v in movable if v.id not in served]
+        left = [v for v in movable if v.id not in served and v.id in hopeful]
         first: list[VisitSpec] = []
         if left and rng.random() < TARGETED:
             weights = [1 + drop_penalty(data.params, v) for v in left]
