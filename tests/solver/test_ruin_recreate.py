@@ -7,7 +7,13 @@ import random
 from scheduler.parameters import Parameters
 from scheduler.solver.data import PlanningData, build_planning_data
 from scheduler.solver.insertion import Routes
-from scheduler.solver.ruin_recreate import TARGET_MARGIN, _blocking, estimated_cost, improve
+from scheduler.solver.ruin_recreate import (
+    TARGET_MARGIN,
+    _blocking,
+    _on_shift_carers,
+    estimated_cost,
+    improve,
+)
 from scheduler.solver.search import _closed_model
 from scheduler.solver.timeline import plan_route, route_breach
 from tests.solver.instances import at, place, problem, visit, worker
@@ -61,6 +67,7 @@ def test_room_is_made_on_two_eligible_carers_on_shift_for_a_double_handed_visit(
         assert timed is not None
         routes[vehicle] = timed
     anchor = visits[0]
+    assert _on_shift_carers(data, anchor) == 2  # worker 3 is off shift, 4 refused
     movable = {v.id for v in visits}
     for seed in range(10):
         cleared = _blocking(data, routes, anchor, random.Random(seed), movable)
