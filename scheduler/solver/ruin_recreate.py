@@ -2,12 +2,17 @@
 
 OR-Tools' local search moves one node at a time, so it rarely makes room for a
 visit in a busy morning, and never adds or removes both carers of a
-double-handed visit together. This phase does: it removes a handful of visits
-related in time and place (both carers together), re-inserts them and the
-left-out visits of the same hours, most important first, and keeps the result
-when the estimated cost (drop penalties, travel, lateness, per-worker soft costs)
-does not rise. Every route it produces keeps the hard rules
-(:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
+double-handed visit together. This phase does. Half of its rounds (while a
+visit is left out that some eligible carers are on shift for) make room for one
+such visit, chosen by its drop penalty: they clear the time around its window
+on one or two of its eligible carers' routes per carer (two different carers for
+a double-handed visit; carers on shift then, the less busy more often), put it
+in first, then the cleared visits. The other rounds remove a handful of visits
+related in time and place (both carers together). Each round re-inserts what it
+removed and the left-out visits of the same hours, most important first, and
+keeps the result when the estimated cost (drop penalties, travel, lateness,
+per-worker soft costs) does not rise. Every route it produces keeps the hard
+rules (:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ RUIN_SIZE = (3, 12)
 OFFERED = 30
 #: A plan up to this fraction dearer than the best is still accepted, to wander.
 ACCEPT_WORSE = 0.0
+#: Share of rounds that make room for a left-out visit (when there is one): they
+#: clear its eligible carers' time around its window and put it back first.
+TARGETED = 0.5
+#: Eligible carers' routes cleared per targeted round, at most (per carer slot).
+TARGET_ROUTES = 2
+#: Visits this close (seconds) to a left-out visit's window are cleared for it.
+TARGET_MARGIN = 30 * 60
 
 
 def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Routes) -> int:
@@ -79,6 +91,64 @@ def _related(data: PlanningData, a: VisitSpec, b: VisitSpec) -> float:
     return apart + drive
 
 
+def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
+    """How many carers may serve ``visit`` and are on shift at some time it may take."""
+    node = data.nodes_of_visit[visit.id][0]
+    return sum(
+        1 for vehicle in data.allowed[node]
+        if any(
+            shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
+            for shift in data.days[vehicle].shifts
+        )
+    )
+
+
+def _blocking(
+    data: PlanningData, routes: Routes, anchor: VisitSpec, rng: random.Random,
+    movable_ids: set[int],
+) -> list[VisitSpec]:
+    """Visits to clear so that left-out ``anchor`` may fit: on one to
+    ``TARGET_ROUTES`` eligible carers' routes per carer slot (two different carers
+    for a double-handed visit), every movable visit near its window. Carers on
+    shift in the window are chosen, those with fewer visits there more often."""
+    nodes = data.nodes_of_visit[anchor.id]
+    first = nodes[0]
+    lo = data.lo[first] - TARGET_MARGIN
+    hi = data.hi[first] + data.service[first] + TARGET_MARGIN
+    near: dict[int, list[VisitSpec]] = {}
+
+    def near_visits(vehicle: int) -> list[VisitSpec]:
+        if vehicle not in near:
+            near[vehicle] = [
+                data.visit_node(stop.node).visit
+                for stop in routes[vehicle]
+                if stop.start + data.service[stop.node] >= lo and stop.start <= hi
+            ]
+        return near[vehicle]
+
+    chosen: list[int] = []
+    for node in nodes:
+        options = [
+            vehicle for vehicle in data.allowed[node]
+            if vehicle not in chosen
+            and any(
+                shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
+                for shift in data.days[vehicle].shifts
+            )
+            and all(visit.id in movable_ids for visit in near_visits(vehicle))
+        ]
+        if not options:
+            if len(chosen) >= len(nodes):
+                continue  # earlier slots already cleared enough carers
+            return []
+        for _ in range(min(len(options), rng.randint(1, TARGET_ROUTES))):
+            pick = rng.choices(options, [1 / (1 + len(near_visits(v))) for v in options])[0]
+            chosen.append(pick)
+            options.remove(pick)
+    found = {visit.id: visit for vehicle in chosen for visit in near_visits(vehicle)}
+    return list(found.values())
+
+
 def improve(
     data: PlanningData,
     node_costs: list[list[int]],
@@ -99,6 +169,9 @@ def improve(
     ]
     if not movable or not data.vehicle_count:
         return routes
+    movable_ids = {v.id for v in movable}
+    # Targeted rounds only for visits some eligible carers are on shift for.
+    hopeful = {v.id for v in movable if _on_shift_carers(data, v) >= v.carers_required}
     current = [list(stops) for stops in routes]
     current_cost = estimated_cost(data, node_costs, current)
     best, best_cost = current, current_cost
@@ -106,15 +179,23 @@ def improve(
     while (done < iterations) if iterations > 0 else (time.perf_counter() < deadline):
         done += 1
         served = {data.visit_node(s.node).visit.id for stops in current for s in stops}
-        anchor = rng.choice(movable)
-        nearby = sorted(
-            (v for v in movable if v.id in served and v.id != anchor.id),
-            key=lambda v: (_related(data, anchor, v), v.id),
-        )
-        size = rng.randint(*RUIN_SIZE)
-        chosen = nearby[: size * 2]
-        rng.shuffle(chosen)
-        removed = chosen[:size] + ([anchor] if anchor.id in served else [])
+        left = [v for v in movable if v.id not in served and v.id in hopeful]
+        first: list[VisitSpec] = []
+        if left and rng.random() < TARGETED:
+            weights = [1 + drop_penalty(data.params, v) for v in left]
+            anchor = rng.choices(left, weights)[0]
+            removed = _blocking(data, current, anchor, rng, movable_ids)
+            first = [anchor]
+        else:
+            anchor = rng.choice(movable)
+            nearby = sorted(
+                (v for v in movable if v.id in served and v.id != anchor.id),
+                key=lambda v: (_related(data, anchor, v), v.id),
+            )
+            size = rng.randint(*RUIN_SIZE)
+            chosen = nearby[: size * 2]
+            rng.shuffle(chosen)
+            removed = chosen[:size] + ([anchor] if anchor.id in served else [])
         candidate = [list(stops) for stops in current]
         nodes = {node for v in removed for node in data.nodes_of_visit[v.id]}
         if not _remove(data, candidate, nodes):
@@ -128,8 +209,11 @@ def improve(
             and data.hi[data.nodes_of_visit[v.id][0]] >= span_lo - 3600
         ]
         rng.shuffle(left_out)
-        offered = {v.id: v for v in [*removed, *left_out[:OFFERED]]}
+        first_ids = {v.id for v in first}
+        offered = {v.id: v for v in [*removed, *left_out[:OFFERED]] if v.id not in first_ids}
         noise = {visit_id: rng.random() for visit_id in offered}
+        for visit in first:
+            insert_visit(data, node_costs, candidate, visit.id)
         for visit_id in sorted(offered, key=lambda i: (visit_class(visits[i]), noise[i])):
             insert_visit(data, node_costs, candidate, visit_id)
         cost = estimated_cost(data, node_costs, candidate)

@@ -1,0 +1,81 @@
+"""Our ruin and recreate: rounds that make room for a left-out visit."""
+
+from __future__ import annotations
+
+import random
+
+from scheduler.parameters import Parameters
+from scheduler.solver.data import PlanningData, build_planning_data
+from scheduler.solver.insertion import Routes
+from scheduler.solver.ruin_recreate import (
+    TARGET_MARGIN,
+    _blocking,
+    _on_shift_carers,
+    estimated_cost,
+    improve,
+)
+from scheduler.solver.search import _closed_model
+from scheduler.solver.timeline import plan_route, route_breach
+from tests.solver.instances import at, place, problem, visit, worker
+
+
+def _node(data: PlanningData, visit_id: int) -> int:
+    return data.nodes_of_visit[visit_id][0]
+
+
+def test_a_left_out_visit_takes_the_place_of_a_less_important_one() -> None:
+    """One carer, room for one of two visits: the priority-1 visit left out of the
+    first plan displaces the priority-5 one within a few rounds."""
+    spec = problem(
+        [worker(1, shifts=(("07:30", "10:30"),))],
+        [
+            visit(1, window=("08:00", "08:30"), duration_minutes=90, priority=5),
+            visit(2, window=("08:00", "08:30"), duration_minutes=90, priority=1),
+        ],
+    )
+    data = build_planning_data(spec, Parameters())
+    node_costs = _closed_model(data, data.params, 1.0).node_costs()
+    start = plan_route(data, 0, [_node(data, 1)], {})
+    assert start is not None
+    routes: Routes = [start]
+    better = improve(data, node_costs, routes, seconds=0, seed=0, iterations=20)
+    assert [stop.node for stop in better[0]] == [_node(data, 2)]
+    assert route_breach(data, 0, better[0]) is None
+    assert estimated_cost(data, node_costs, better) < estimated_cost(data, node_costs, routes)
+
+
+def test_room_is_made_on_two_eligible_carers_on_shift_for_a_double_handed_visit() -> None:
+    """The visits cleared for a left-out double-handed visit lie near its window, on
+    two different carers who may serve it and are on shift then; never a fixed one."""
+    workers = [
+        worker(1, shifts=(("07:00", "14:00"),)),
+        worker(2, shifts=(("07:00", "14:00"),)),
+        worker(3, shifts=(("15:00", "22:00"),)),  # off shift in the window
+        worker(4, shifts=(("07:00", "14:00"),), gender="male"),  # refused by the client
+    ]
+    visits = [
+        visit(10, window=("09:00", "09:30"), carers_required=2, priority=1,
+              carer_gender="female", carer_gender_strict=True),
+        visit(11, window=("09:00", "09:15"), location=place(1, 2)),
+        visit(12, window=("09:30", "09:45"), location=place(2, 1)),
+        visit(13, window=("13:00", "13:15"), location=place(1, 0)),  # far from the window
+    ]
+    data = build_planning_data(problem(workers, visits), Parameters())
+    routes: Routes = [[] for _ in range(data.vehicle_count)]
+    for vehicle, ids in ((0, [11, 13]), (1, [12])):
+        timed = plan_route(data, vehicle, [_node(data, i) for i in ids], {})
+        assert timed is not None
+        routes[vehicle] = timed
+    anchor = visits[0]
+    assert _on_shift_carers(data, anchor) == 2  # worker 3 is off shift, 4 refused
+    movable = {v.id for v in visits}
+    for seed in range(10):
+        cleared = _blocking(data, routes, anchor, random.Random(seed), movable)
+        assert {v.id for v in cleared} == {11, 12}
+    lo, hi = at("09:00") - TARGET_MARGIN, at("09:30") + 1800 + TARGET_MARGIN
+    for vehicle in (0, 1):
+        for stop in routes[vehicle]:
+            near = stop.start + data.service[stop.node] >= lo and stop.start <= hi
+            assert near == (data.visit_node(stop.node).visit.id in {11, 12})
+    # A carer whose visits there may not move is not cleared.
+    assert _blocking(data, routes, anchor, random.Random(0), movable - {11}) == []
