@@ -39,6 +39,9 @@ _RESERVE_SECONDS = 0.6
 _RESERVE_BUILDS = 2.5
 #: ... and never more than this share of the time limit.
 _RESERVE_SHARE = 0.25
+#: Seconds the final check of re-inserted visits may take to restore its routes,
+#: however little of the time limit is left.
+_MIN_CHECK_SECONDS = 0.5
 
 
 def search_parameters(
@@ -164,7 +167,7 @@ def solve(
         data,
         node_costs,
         routes,
-        seconds=(deadline - time.perf_counter()) * params.ruin_recreate_share,
+        seconds=max(0.0, deadline - time.perf_counter() - reserve) * params.ruin_recreate_share,
         seed=seed,
         iterations=params.solution_limit,
     )
@@ -191,11 +194,13 @@ def solve(
             if cost <= best_cost:
                 best_plans, best_cost = plans, cost
 
-    # Last chance: put back what still lawfully fits, as checked by a fresh model
-    # (given up if the check takes longer than what is left of the reserve).
+    # Last chance: put back what still lawfully fits, as checked by a fresh model.
+    # When something fits, the check runs even if the search used up the limit: a
+    # visit left out that a worker could take is worth one more model build
+    # (the call may then run past its limit by that build, at most).
     repaired = _repair(ctx, node_costs, best_plans, seed)
-    check_seconds = deadline - time.perf_counter() - 0.5 * reserve
-    if repaired is not None and check_seconds > 0.05:
+    if repaired is not None:
+        check_seconds = max(_MIN_CHECK_SECONDS, deadline - time.perf_counter() - 0.5 * reserve)
         fresh = _closed_model(data, params, check_seconds)
         candidate = _assignment(fresh, repaired)
         if candidate is not None:

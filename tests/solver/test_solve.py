@@ -117,3 +117,13 @@ def test_final_reserve_covers_a_second_model_build() -> None:
     assert final_reserve(10.0, 1.0) == pytest.approx(2.5)
     assert final_reserve(4.0, 1.0) == pytest.approx(1.0)
     assert final_reserve(1.0, 0.01) == pytest.approx(0.25)
+
+
+def test_a_plan_cut_short_still_puts_back_what_fits() -> None:
+    """With a limit the first plan and its improvement use up (1 s for 250 visits),
+    the final re-insertion still runs: no visit is left out that a worker could take
+    as the plan stands (before, 29 were, with reason ``search_limit``)."""
+    instance = synthetic_area(25, 250, seed=3)
+    result = solve(instance, time_limit_seconds=1.0)
+    assert validate(instance, result) == []
+    assert [d for d in result.dropped if d.reason_code == "search_limit"] == []
