@@ -25,7 +25,7 @@ from scheduler.solver.data import PlanningData
 from scheduler.solver.first_solution import visit_class
 from scheduler.solver.insertion import Routes, insert_visit
 from scheduler.solver.rules import drop_penalty
-from scheduler.solver.timeline import fixed_starts, plan_route, route_breach
+from scheduler.solver.timeline import Stop, fixed_starts, plan_route, route_breach
 
 #: Visits removed per ruin, at least and at most.
 RUIN_SIZE = (3, 12)
@@ -42,28 +42,30 @@ TARGET_ROUTES = 2
 TARGET_MARGIN = 30 * 60
 
 
+def route_cost(data: PlanningData, node_costs: list[list[int]], vehicle: int,
+               stops: list[Stop]) -> int:
+    """The estimated cost of one route: travel, lateness/earliness and per-worker costs."""
+    params = data.params
+    total, previous = 0, vehicle
+    for stop in stops:
+        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, stop.node)
+        total += node_costs[vehicle][stop.node]
+        offset = stop.start - data.preferred[stop.node]
+        total += data.lateness_cost[stop.node] * max(0, offset)
+        total += data.earliness_cost[stop.node] * max(0, -offset)
+        previous = stop.node
+    if stops:
+        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)
+    return total
+
+
 def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Routes) -> int:
     """Drop penalties + travel + lateness/earliness + per-worker soft costs of ``routes``."""
-    params = data.params
-    served = set()
-    total = 0
-    for vehicle, stops in enumerate(routes):
-        previous = vehicle
-        for stop in stops:
-            served.add(stop.node)
-            total += params.travel_cost_per_second * data.travel_seconds(
-                vehicle, previous, stop.node
-            )
-            total += node_costs[vehicle][stop.node]
-            offset = stop.start - data.preferred[stop.node]
-            total += data.lateness_cost[stop.node] * max(0, offset)
-            total += data.earliness_cost[stop.node] * max(0, -offset)
-            previous = stop.node
-        if stops:
-            total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)
+    total = sum(route_cost(data, node_costs, v, stops) for v, stops in enumerate(routes))
+    served = {stop.node for stops in routes for stop in stops}
     for visit_node in data.visit_nodes:
         if visit_node.node not in served:
-            total += drop_penalty(params, visit_node.visit)
+            total += drop_penalty(data.params, visit_node.visit)
     return total
 
 

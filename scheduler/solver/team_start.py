@@ -35,7 +35,7 @@ from scheduler.solver.insertion import (
     realise,
     single_candidates,
 )
-from scheduler.solver.ruin_recreate import estimated_cost
+from scheduler.solver.ruin_recreate import estimated_cost, route_cost
 from scheduler.solver.rules import drop_penalty
 from scheduler.solver.timeline import (
     Stop,
@@ -110,24 +110,6 @@ def promised_routes(data: PlanningData, node_costs: list[list[int]], seed: int) 
             continue
         insert_visit(data, node_costs, routes, visit.id)
     return routes
-
-
-def route_cost(data: PlanningData, node_costs: list[list[int]], vehicle: int,
-               stops: list[Stop]) -> int:
-    """The estimated cost of one route: travel, lateness/earliness and per-worker
-    costs (the terms of :func:`~scheduler.solver.ruin_recreate.estimated_cost`)."""
-    params = data.params
-    total, previous = 0, vehicle
-    for stop in stops:
-        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, stop.node)
-        total += node_costs[vehicle][stop.node]
-        offset = stop.start - data.preferred[stop.node]
-        total += data.lateness_cost[stop.node] * max(0, offset)
-        total += data.earliness_cost[stop.node] * max(0, -offset)
-        previous = stop.node
-    if stops:
-        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)
-    return total
 
 
 def _without(data: PlanningData, vehicle: int, stops: list[Stop], node: int) -> list[Stop] | None:
