@@ -93,16 +93,18 @@ def _related(data: PlanningData, a: VisitSpec, b: VisitSpec) -> float:
     return apart + drive
 
 
+def _on_shift(data: PlanningData, vehicle: int, node: int) -> bool:
+    """True if ``vehicle``'s worker is on shift at some time ``node`` may take."""
+    return any(
+        shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
+        for shift in data.days[vehicle].shifts
+    )
+
+
 def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
     """How many carers may serve ``visit`` and are on shift at some time it may take."""
     node = data.nodes_of_visit[visit.id][0]
-    return sum(
-        1 for vehicle in data.allowed[node]
-        if any(
-            shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
-            for shift in data.days[vehicle].shifts
-        )
-    )
+    return sum(1 for vehicle in data.allowed[node] if _on_shift(data, vehicle, node))
 
 
 def _blocking(
@@ -133,10 +135,7 @@ def _blocking(
         options = [
             vehicle for vehicle in data.allowed[node]
             if vehicle not in chosen
-            and any(
-                shift.start <= data.hi[node] and shift.end >= data.lo[node] + data.service[node]
-                for shift in data.days[vehicle].shifts
-            )
+            and _on_shift(data, vehicle, node)
             and all(visit.id in movable_ids for visit in near_visits(vehicle))
         ]
         if not options:
