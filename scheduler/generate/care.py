@@ -15,6 +15,7 @@ local minutes after midnight; durations minutes.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Sequence
@@ -159,6 +160,21 @@ needs, on each weekday it recurs, so that one of them being away still leaves it
 coverable."""
 
 
+@functools.cache
+def bin_parts(start: int, span: int) -> tuple[tuple[int, int], ...]:
+    """The half-hour bins [start, start + span) minutes falls in, as (bin index,
+    minutes in that bin); cached, as the generator asks the same spans many times."""
+    parts = []
+    minute = start
+    while minute < start + span:
+        index = (minute - FIRST_BIN) // BIN_MINUTES
+        bin_end = FIRST_BIN + (index + 1) * BIN_MINUTES
+        end = min(bin_end, start + span)
+        parts.append((index, end - minute))
+        minute = end
+    return tuple(parts)
+
+
 @dataclass(slots=True)
 class BinLoad:
     """Planned minutes against on-duty minutes, per weekday (0 = Monday) and half-hour bin.
@@ -171,38 +187,27 @@ class BinLoad:
     capacity: list[list[float]]
     load: list[list[float]] = field(default_factory=lambda: [[0.0] * BINS for _ in range(7)])
 
-    def _parts(self, start: int, span: int) -> list[tuple[int, int]]:
-        parts = []
-        minute = start
-        while minute < start + span:
-            index = (minute - FIRST_BIN) // BIN_MINUTES
-            bin_end = FIRST_BIN + (index + 1) * BIN_MINUTES
-            end = min(bin_end, start + span)
-            parts.append((index, end - minute))
-            minute = end
-        return parts
-
     def slack(self, start: int, span: int, weight: float, weekdays: Sequence[int]) -> float:
         """Smallest room left, as a fraction of bin capacity, after adding a visit
         covering [start, start + span) minutes ``weight`` times on each of ``weekdays``;
         negative: no room."""
         room = 1.0
+        parts = bin_parts(start, span)
         for weekday in weekdays:
             capacity, load = self.capacity[weekday], self.load[weekday]
-            for index, minutes in self._parts(start, span):
-                if capacity[index] <= 0:
+            for index, minutes in parts:
+                available = capacity[index]
+                if available <= 0:
                     return -1.0
-                room = min(
-                    room,
-                    (BIN_LIMIT * capacity[index] - load[index] - minutes * weight)
-                    / capacity[index],
-                )
+                left = (BIN_LIMIT * available - load[index] - minutes * weight) / available
+                if left < room:
+                    room = left
         return room
 
     def add(self, start: int, span: int, weight: float, weekdays: Sequence[int]) -> None:
         """Count a visit covering [start, start + span), ``weight`` times, on ``weekdays``."""
         for weekday in weekdays:
-            for index, minutes in self._parts(start, span):
+            for index, minutes in bin_parts(start, span):
                 self.load[weekday][index] += minutes * weight
 
     @property
