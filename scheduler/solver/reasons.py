@@ -141,8 +141,9 @@ def diagnose(
                     visit.id,
                     "search_limit",
                     f"{data.days[p.vehicle].worker.name} and {data.days[q.vehicle].worker.name} "
-                    f"could take it at {hhmm(p.start)}; the search stopped before finding it — "
-                    "re-plan with more time",
+                    f"could take it at {hhmm(p.start)} as the plan stands; the search stopped "
+                    "before finding it, and other left-out visits may want the same gap — "
+                    "re-planning with more time may place it",
                 )
         code, text = _breach_text(data, routes, [c for pair in pairs for c in pair], span)
         if code == "fully_booked":
@@ -159,8 +160,9 @@ def diagnose(
                 visit.id,
                 "search_limit",
                 f"{data.days[candidate.vehicle].worker.name} could take it at about "
-                f"{hhmm(candidate.start)}; the search stopped before finding it — "
-                "re-plan with more time",
+                f"{hhmm(candidate.start)} as the plan stands; the search stopped before "
+                "finding it, and other left-out visits may want the same gap — "
+                "re-planning with more time may place it",
             )
     code, text = _breach_text(data, routes, candidates, span)
     return DroppedVisit(visit.id, code, text)
