@@ -23,6 +23,12 @@ from scheduler.solver.insertion import (
 )
 from scheduler.solver.timeline import Stop, route_breach
 
+#: The end of a "search_limit" reason: the visit fits alone, but others may compete.
+_SEARCH_STOPPED = (
+    " as the plan stands; the search stopped before finding it, and other left-out "
+    "visits may want the same gap — re-planning with more time may place it"
+)
+
 
 def hhmm(seconds: int) -> str:
     """Seconds from local midnight as HH:MM (with '+1d' past midnight)."""
@@ -141,9 +147,7 @@ def diagnose(
                     visit.id,
                     "search_limit",
                     f"{data.days[p.vehicle].worker.name} and {data.days[q.vehicle].worker.name} "
-                    f"could take it at {hhmm(p.start)} as the plan stands; the search stopped "
-                    "before finding it, and other left-out visits may want the same gap — "
-                    "re-planning with more time may place it",
+                    f"could take it at {hhmm(p.start)}{_SEARCH_STOPPED}",
                 )
         code, text = _breach_text(data, routes, [c for pair in pairs for c in pair], span)
         if code == "fully_booked":
@@ -160,9 +164,7 @@ def diagnose(
                 visit.id,
                 "search_limit",
                 f"{data.days[candidate.vehicle].worker.name} could take it at about "
-                f"{hhmm(candidate.start)} as the plan stands; the search stopped before "
-                "finding it, and other left-out visits may want the same gap — "
-                "re-planning with more time may place it",
+                f"{hhmm(candidate.start)}{_SEARCH_STOPPED}",
             )
     code, text = _breach_text(data, routes, candidates, span)
     return DroppedVisit(visit.id, code, text)
