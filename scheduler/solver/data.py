@@ -14,6 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from scheduler.parameters import Parameters
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerSpec
 from scheduler.solver import eligibility
@@ -134,14 +137,18 @@ class PlanningData:
         matrix = self.travel[self.days[vehicle].mode]
         return matrix[self.point_of[from_node]][self.point_of[to_node]]
 
+    def node_array(self, mode: str, *, with_service: bool) -> npt.NDArray[np.int64]:
+        """Seconds between every pair of nodes by ``mode`` (plus the origin's service),
+        as a node × node array."""
+        points = np.asarray(self.point_of, dtype=np.int64)
+        array = np.asarray(self.travel[mode], dtype=np.int64)[np.ix_(points, points)]
+        if with_service:
+            array += np.asarray(self.service, dtype=np.int64)[:, None]
+        return array
+
     def node_matrix(self, mode: str, *, with_service: bool) -> list[list[int]]:
-        """Seconds between every pair of nodes by ``mode`` (plus the origin's service)."""
-        matrix = self.travel[mode]
-        rows: list[list[int]] = []
-        for i in range(self.node_count):
-            row = matrix[self.point_of[i]]
-            extra = self.service[i] if with_service else 0
-            rows.append([row[self.point_of[j]] + extra for j in range(self.node_count)])
+        """:meth:`node_array` as lists, for OR-Tools."""
+        rows: list[list[int]] = self.node_array(mode, with_service=with_service).tolist()
         return rows
 
 

@@ -9,6 +9,7 @@ and ``wage`` (pence, for the minimum-wage cost). The rules in
 
 from __future__ import annotations
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from scheduler.solver import rules
@@ -43,7 +44,7 @@ def _time_transits(data: PlanningData, routing: pywrapcp.RoutingModel) -> list[i
     so the search's filters reject such moves before the constraint solver does.
     """
     impossible = data.horizon + 1
-    by_mode = {mode: data.node_matrix(mode, with_service=True) for mode in data.travel}
+    by_mode = {mode: data.node_array(mode, with_service=True) for mode in data.travel}
     registered: dict[tuple[str, tuple[bool, ...]], int] = {}
     evaluators = []
     for vehicle, day in enumerate(data.days):
@@ -53,14 +54,11 @@ def _time_transits(data: PlanningData, routing: pywrapcp.RoutingModel) -> list[i
         )
         key = (day.mode, forbidden)
         if key not in registered:
-            columns = [node for node, is_forbidden in enumerate(forbidden) if is_forbidden]
             matrix = by_mode[day.mode]
-            if columns:
-                matrix = [list(row) for row in matrix]
-                for row in matrix:
-                    for node in columns:
-                        row[node] = impossible
-            registered[key] = routing.RegisterTransitMatrix(matrix)
+            if any(forbidden):
+                matrix = matrix.copy()
+                matrix[:, np.asarray(forbidden)] = impossible
+            registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
         evaluators.append(registered[key])
     return evaluators
 

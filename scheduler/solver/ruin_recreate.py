@@ -7,8 +7,12 @@ visit is left out that some eligible carers are on shift for) make room for one
 such visit, chosen by its drop penalty: they clear the time around its window
 on one or two of its eligible carers' routes per carer (two different carers for
 a double-handed visit; carers on shift then, the less busy more often), put it
-in first, then the cleared visits. The other rounds remove a handful of visits
-related in time and place (both carers together). Each round re-inserts what it
+in first, then the cleared visits. Half of the other rounds move a visit from a
+carer whose soft cost for it is higher than another eligible carer's on shift
+then (outside the client's regular team, say, or not of the preferred gender):
+they clear the time around its window on one or two such cheaper carers' routes
+and put it back first. The rest remove a handful of visits related in time and
+place (both carers together). Each round re-inserts what it
 removed and the left-out visits of the same hours, most important first, and
 keeps the result when the estimated cost (drop penalties, travel, lateness,
 per-worker soft costs) does not rise. Every route it produces keeps the hard
@@ -36,6 +40,9 @@ ACCEPT_WORSE = 0.0
 #: Share of rounds that make room for a left-out visit (when there is one): they
 #: clear its eligible carers' time around its window and put it back first.
 TARGETED = 0.5
+#: Share of the other rounds that move a visit from a dear carer (outside the
+#: client's team, say) to a cheaper one (when there is one), clearing that carer's time.
+RECARER = 0.5
 #: Eligible carers' routes cleared per targeted round, at most (per carer slot).
 TARGET_ROUTES = 2
 #: Visits this close (seconds) to a left-out visit's window are cleared for it.
@@ -107,6 +114,16 @@ def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
     return sum(1 for vehicle in data.allowed[node] if _on_shift(data, vehicle, node))
 
 
+def _near_visits(data: PlanningData, routes: Routes, vehicle: int, lo: int, hi: int
+                 ) -> list[VisitSpec]:
+    """The visits of ``vehicle``'s route that overlap [lo, hi] (seconds from origin)."""
+    return [
+        data.visit_node(stop.node).visit
+        for stop in routes[vehicle]
+        if stop.start + data.service[stop.node] >= lo and stop.start <= hi
+    ]
+
+
 def _blocking(
     data: PlanningData, routes: Routes, anchor: VisitSpec, rng: random.Random,
     movable_ids: set[int],
@@ -123,11 +140,7 @@ def _blocking(
 
     def near_visits(vehicle: int) -> list[VisitSpec]:
         if vehicle not in near:
-            near[vehicle] = [
-                data.visit_node(stop.node).visit
-                for stop in routes[vehicle]
-                if stop.start + data.service[stop.node] >= lo and stop.start <= hi
-            ]
+            near[vehicle] = _near_visits(data, routes, vehicle, lo, hi)
         return near[vehicle]
 
     chosen: list[int] = []
@@ -147,6 +160,67 @@ def _blocking(
             chosen.append(pick)
             options.remove(pick)
     found = {visit.id: visit for vehicle in chosen for visit in near_visits(vehicle)}
+    return list(found.values())
+
+
+def cheapest_carer_costs(data: PlanningData, node_costs: list[list[int]]) -> dict[int, int]:
+    """For each single-carer visit node, the lowest per-worker soft cost (continuity,
+    gender, preferences) of a carer who may serve it and is on shift then."""
+    cheapest: dict[int, int] = {}
+    for visit_node in data.visit_nodes:
+        if visit_node.visit.carers_required != 1:
+            continue
+        node = visit_node.node
+        costs = [node_costs[v][node] for v in data.allowed[node] if _on_shift(data, v, node)]
+        if costs:
+            cheapest[node] = min(costs)
+    return cheapest
+
+
+def _dearly_placed(
+    data: PlanningData, node_costs: list[list[int]], routes: Routes,
+    cheapest: dict[int, int], movable_ids: set[int],
+) -> list[tuple[VisitSpec, int, int]]:
+    """Served single-carer visits whose carer costs more than the cheapest eligible
+    carer on shift: (visit, its vehicle, the excess cost)."""
+    found = []
+    for vehicle, stops in enumerate(routes):
+        for stop in stops:
+            best = cheapest.get(stop.node)
+            if best is None or node_costs[vehicle][stop.node] <= best:
+                continue
+            visit = data.visit_node(stop.node).visit
+            if visit.id in movable_ids:
+                found.append((visit, vehicle, node_costs[vehicle][stop.node] - best))
+    return found
+
+
+def _clearing_for_cheaper(
+    data: PlanningData, node_costs: list[list[int]], routes: Routes, anchor: VisitSpec,
+    vehicle: int, rng: random.Random, movable_ids: set[int],
+) -> list[VisitSpec]:
+    """Visits to clear so that ``anchor`` (served by ``vehicle``) may move to a carer
+    whose soft cost for it is lower (its regular team, say): on one to
+    ``TARGET_ROUTES`` such carers' routes, every movable visit near its window, and
+    the anchor itself. Carers cheaper for it are chosen more often."""
+    node = data.nodes_of_visit[anchor.id][0]
+    lo = data.lo[node] - TARGET_MARGIN
+    hi = data.hi[node] + data.service[node] + TARGET_MARGIN
+    here = node_costs[vehicle][node]
+    near = {
+        v: _near_visits(data, routes, v, lo, hi)
+        for v in data.allowed[node]
+        if v != vehicle and node_costs[v][node] < here and _on_shift(data, v, node)
+    }
+    options = [v for v, visits in near.items()
+               if all(visit.id in movable_ids for visit in visits)]
+    if not options:
+        return []
+    found = {anchor.id: anchor}
+    for _ in range(min(len(options), rng.randint(1, TARGET_ROUTES))):
+        pick = rng.choices(options, [1 + here - node_costs[v][node] for v in options])[0]
+        options.remove(pick)
+        found.update((visit.id, visit) for visit in near[pick])
     return list(found.values())
 
 
@@ -173,6 +247,7 @@ def improve(
     movable_ids = {v.id for v in movable}
     # Targeted rounds only for visits some eligible carers are on shift for.
     hopeful = {v.id for v in movable if _on_shift_carers(data, v) >= v.carers_required}
+    cheapest = cheapest_carer_costs(data, node_costs)
     current = [list(stops) for stops in routes]
     current_cost = estimated_cost(data, node_costs, current)
     best, best_cost = current, current_cost
@@ -182,11 +257,20 @@ def improve(
         served = {data.visit_node(s.node).visit.id for stops in current for s in stops}
         left = [v for v in movable if v.id not in served and v.id in hopeful]
         first: list[VisitSpec] = []
-        if left and rng.random() < TARGETED:
+        dear: list[tuple[VisitSpec, int, int]] = []
+        making_room = bool(left) and rng.random() < TARGETED
+        if not making_room and rng.random() < RECARER:
+            dear = _dearly_placed(data, node_costs, current, cheapest, movable_ids)
+        if making_room:
             weights = [1 + drop_penalty(data.params, v) for v in left]
             anchor = rng.choices(left, weights)[0]
             removed = _blocking(data, current, anchor, rng, movable_ids)
             first = [anchor]
+        elif dear:
+            anchor, vehicle, _ = rng.choices(dear, [excess for _, _, excess in dear])[0]
+            removed = _clearing_for_cheaper(data, node_costs, current, anchor, vehicle, rng,
+                                            movable_ids)
+            first = [anchor] if removed else []
         else:
             anchor = rng.choice(movable)
             nearby = sorted(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp
 
 from scheduler.parameters import Parameters
@@ -341,24 +343,20 @@ def minimum_wage(ctx: ModelContext) -> None:
     living = params.national_living_wage_pence_per_hour
     homes = data.vehicle_count
     evaluators = []
+    travel_arrays = {mode: data.node_array(mode, with_service=False) for mode in data.travel}
+    working = np.arange(data.node_count) >= homes
+    between_visits = np.outer(working, working)
+    service = np.asarray(data.service, dtype=np.int64)
     for day in data.days:
         pay = day.worker.hourly_pay_pence
         key = (day.mode, pay)
         if key not in ctx.wage_transits:
             travel_pay = pay if params.pay_travel_time else 0
-            travel = data.travel[day.mode]
-            rows = []
-            for i in range(data.node_count):
-                row = travel[data.point_of[i]]
-                service = data.service[i] * (pay - living)
-                rows.append([
-                    round(
-                        ((living - travel_pay) * row[data.point_of[j]] * (i >= homes and j >= homes)
-                         - service) / 3600
-                    )
-                    for j in range(data.node_count)
-                ])
-            ctx.wage_transits[key] = rows
+            # Pence above (+) or below (−) the living wage, per arc: unpaid travel
+            # between visits at the living wage, less the visit's pay above it.
+            pence = ((living - travel_pay) * travel_arrays[day.mode] * between_visits
+                     - (service * (pay - living))[:, None]) / 3600
+            ctx.wage_transits[key] = np.rint(pence).astype(np.int64).tolist()
         evaluators.append(routing.RegisterTransitMatrix(ctx.wage_transits[key]))
     routing.AddDimensionWithVehicleTransits(evaluators, 0, 2 * WAGE_OFFSET, False, "wage")
     ctx.wage = routing.GetDimensionOrDie("wage")
@@ -376,18 +374,17 @@ def travel(ctx: ModelContext) -> None:
     data, routing = ctx.data, ctx.routing
     coefficient = ctx.params.travel_cost_per_second
     node_costs = ctx.node_costs()
-    base: dict[str, list[list[int]]] = {}
+    base: dict[str, npt.NDArray[np.int64]] = {}
+    plain: dict[str, list[list[int]]] = {}
     for vehicle, day in enumerate(data.days):
         if day.mode not in base:
-            base[day.mode] = [
-                [coefficient * seconds for seconds in row]
-                for row in data.node_matrix(day.mode, with_service=False)
-            ]
+            base[day.mode] = coefficient * data.node_array(day.mode, with_service=False)
+            plain[day.mode] = base[day.mode].tolist()
         extra = node_costs[vehicle]
         if any(extra):
-            matrix = [[cost + extra[j] for j, cost in enumerate(row)] for row in base[day.mode]]
+            matrix = (base[day.mode] + np.asarray(extra, dtype=np.int64)[None, :]).tolist()
         else:
-            matrix = base[day.mode]
+            matrix = plain[day.mode]
         routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(matrix), vehicle)
 
 

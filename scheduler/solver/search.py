@@ -33,12 +33,15 @@ from scheduler.solver.warm_start import has_published_plan, warm_routes
 
 #: Seconds kept back from the time limit for the last re-insertion, its check by
 #: a fresh model, extraction and diagnosis: at least this much ...
-_RESERVE_SECONDS = 0.6
+_RESERVE_SECONDS = 0.25
 #: ... or this many times what building and closing the first model took, since the
-#: check builds another one (on a busy machine that takes longer than 0.6 s) ...
-_RESERVE_BUILDS = 2.5
-#: ... and never more than this share of the time limit.
-_RESERVE_SHARE = 0.25
+#: check builds another one ...
+_RESERVE_BUILDS = 1.0
+#: ... and never more than this share of the time limit. Most parts find nothing to
+#: put back, so a larger reserve would mostly go unused (it was 2.5 builds and a
+#: quarter, when a build took up to 1.5 s; see docs/design.md); when something is put
+#: back, the check runs anyway and the part may overrun by about one model build.
+_RESERVE_SHARE = 0.1
 #: Seconds the final check of re-inserted visits may take to restore its routes,
 #: however little of the time limit is left.
 _MIN_CHECK_SECONDS = 0.5
@@ -155,7 +158,7 @@ def solve(
     starts = []
     if has_promises(data):
         # The week's rough timetable: each visit with its team carer.
-        starts.append(team_routes(data, node_costs, seed))
+        starts.append(team_routes(data, node_costs, seed, routes))
     if has_published_plan(data):
         # A re-plan starts from the published routes when they are the cheaper
         # start (moving published assignments costs ``published_move_cost``).

@@ -222,10 +222,14 @@ def _move(data: PlanningData, node_costs: list[list[int]], routes: Routes,
     return None
 
 
-def team_routes(data: PlanningData, node_costs: list[list[int]], seed: int) -> Routes:
+def team_routes(data: PlanningData, node_costs: list[list[int]], seed: int,
+                greedy: Routes | None = None) -> Routes:
     """The cheaper (estimated cost) of the promise-first plan and the greedy plan
-    pulled towards the promises (see the module)."""
-    pulled = pull_to_promises(data, node_costs, greedy_routes(data, node_costs, seed), seed)
+    pulled towards the promises (see the module). ``greedy``: the greedy plan for
+    ``seed`` if the caller has it already (it is not changed)."""
+    if greedy is None:
+        greedy = greedy_routes(data, node_costs, seed)
+    pulled = pull_to_promises(data, node_costs, greedy, seed)
     first = promised_routes(data, node_costs, seed)
     if estimated_cost(data, node_costs, first) < estimated_cost(data, node_costs, pulled):
         return first

@@ -10,7 +10,10 @@ from scheduler.solver.insertion import Routes
 from scheduler.solver.ruin_recreate import (
     TARGET_MARGIN,
     _blocking,
+    _clearing_for_cheaper,
+    _dearly_placed,
     _on_shift_carers,
+    cheapest_carer_costs,
     estimated_cost,
     improve,
 )
@@ -79,3 +82,46 @@ def test_room_is_made_on_two_eligible_carers_on_shift_for_a_double_handed_visit(
             assert near == (data.visit_node(stop.node).visit.id in {11, 12})
     # A carer whose visits there may not move is not cleared.
     assert _blocking(data, routes, anchor, random.Random(0), movable - {11}) == []
+
+
+def test_a_visit_with_a_carer_outside_the_team_is_moved_to_its_team_carer() -> None:
+    """Two carers on shift 08:00–10:00 and two 60-minute visits at 08:00–08:30: the
+    client of visit 1 has carer 1 as their team, but the plan gives visit 1 to carer 2.
+    The round that re-carers a dearly placed visit finds visit 1 (by its excess soft
+    cost), clears carer 1's time around its window (visit 2), and the rounds end with
+    visit 1 on carer 1 and visit 2 on carer 2, at a lower estimated cost."""
+    shift = (("08:00", "10:00"),)
+    spec = problem(
+        [worker(1, shifts=shift), worker(2, shifts=shift)],
+        [
+            visit(1, window=("08:00", "08:30"), duration_minutes=60, client_id=100,
+                  team_workers=frozenset({1})),
+            visit(2, window=("08:00", "08:30"), duration_minutes=60, client_id=200),
+        ],
+    )
+    data = build_planning_data(spec, Parameters())
+    node_costs = _closed_model(data, data.params, 1.0).node_costs()
+    one, two = _node(data, 1), _node(data, 2)
+    assert node_costs[1][one] > node_costs[0][one]  # carer 2 (vehicle 1) is outside the team
+    first = plan_route(data, 0, [two], {})
+    second = plan_route(data, 1, [one], {})
+    assert first is not None and second is not None
+    routes: Routes = [first, second]
+
+    cheapest = cheapest_carer_costs(data, node_costs)
+    dear = _dearly_placed(data, node_costs, routes, cheapest, {1, 2})
+    assert [(v.id, vehicle, excess) for v, vehicle, excess in dear] == [
+        (1, 1, node_costs[1][one] - node_costs[0][one])
+    ]
+    cleared = _clearing_for_cheaper(data, node_costs, routes, dear[0][0], 1,
+                                    random.Random(0), {1, 2})
+    assert {v.id for v in cleared} == {1, 2}
+    # Nothing is cleared when the cheaper carer's nearby visit may not move.
+    assert _clearing_for_cheaper(data, node_costs, routes, dear[0][0], 1,
+                                 random.Random(0), {1}) == []
+
+    better = improve(data, node_costs, routes, seconds=0, seed=0, iterations=20)
+    assert [stop.node for stop in better[0]] == [one]
+    assert [stop.node for stop in better[1]] == [two]
+    assert all(route_breach(data, v, stops) is None for v, stops in enumerate(better))
+    assert estimated_cost(data, node_costs, better) < estimated_cost(data, node_costs, routes)

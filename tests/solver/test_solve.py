@@ -112,11 +112,11 @@ def test_split_shift_workers_in_an_area() -> None:
 
 def test_final_reserve_covers_a_second_model_build() -> None:
     """The time kept for the final re-insertion grows with what a model build took
-    (the check builds a fresh one), from 0.6 s, and stays within a quarter of the limit."""
-    assert final_reserve(10.0, 0.1) == pytest.approx(0.6)
-    assert final_reserve(10.0, 1.0) == pytest.approx(2.5)
-    assert final_reserve(4.0, 1.0) == pytest.approx(1.0)
-    assert final_reserve(1.0, 0.01) == pytest.approx(0.25)
+    (the check builds a fresh one), from 0.25 s, and stays within a tenth of the limit."""
+    assert final_reserve(10.0, 0.1) == pytest.approx(0.25)
+    assert final_reserve(10.0, 0.6) == pytest.approx(0.6)
+    assert final_reserve(4.0, 1.0) == pytest.approx(0.4)
+    assert final_reserve(1.0, 0.01) == pytest.approx(0.1)
 
 
 def test_a_plan_cut_short_still_puts_back_what_fits() -> None:
