@@ -203,17 +203,30 @@ def print_day(row: dict[str, object]) -> None:
 
 
 def quality(
-    workers: int, seed: int, budget: float | None, samples: int, long_seconds: float, folder: Path
+    workers: int,
+    seed: int,
+    budget: float | None,
+    samples: int,
+    long_seconds: float,
+    folder: Path,
+    uncovered_share: float = 0.0,
 ) -> None:
     """Sampled sub-problems: the production share of the budget against ``long_seconds``.
 
     The production share is what the first pass hands a part at the start of the
     run (its size's fraction of budget × 90 % × 2 solvers, less 1 s overhead each).
     Two sub-problems are solved at once, each in its own process (one core each).
+    The scenario is the day run's (``uncovered_share``, default 0).
     """
     engine = make_engine(fresh_database("sqlite", folder))
     upgrade(engine)
-    summary = generate_scenario(engine, workers=workers, seed=seed, first_day=DAY)
+    summary = generate_scenario(
+        engine,
+        workers=workers,
+        seed=seed,
+        first_day=DAY,
+        parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
+    )
     with Session(engine) as session:
         problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
     parts = partition(problem)
@@ -283,7 +296,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if args.quality:
-            quality(args.workers, args.seed, args.budget, args.quality, args.long_seconds, folder)
+            quality(
+                args.workers,
+                args.seed,
+                args.budget,
+                args.quality,
+                args.long_seconds,
+                folder,
+                args.uncovered_share,
+            )
             return
         counts = args.scaling or [args.workers]
         rows = []
