@@ -21,8 +21,20 @@ setup: $(STAMP)
 demo: setup
 	HOMECARE_INSTANCE=instance/demo $(BIN)/homecare demo --sample data/sample --port $(PORT)
 
-## test: set up, then the whole suite on SQLite, then the database tests on PostgreSQL
-test: setup lint test-sqlite test-postgresql
+## test: set up, lint, then the whole suite on SQLite and, side by side with it, the
+## database tests on PostgreSQL (most tests wait on processes, servers or the solver's
+## clock, so the two passes share the two cores well). The PostgreSQL pass's output is
+## kept in instance/pytest-postgresql.log and printed after the SQLite pass.
+test: setup lint browser-setup
+	@mkdir -p instance
+	@HOMECARE_TEST_DATABASE=postgresql $(BIN)/pytest -q -m database -p no:cacheprovider \
+	  > instance/pytest-postgresql.log 2>&1 & postgresql=$$!; \
+	echo "== SQLite pass (the PostgreSQL pass runs beside it)"; \
+	HOMECARE_TEST_DATABASE=sqlite $(BIN)/pytest -q; sqlite=$$?; \
+	wait $$postgresql; pg=$$?; \
+	echo "== PostgreSQL pass (database tests): exit $$pg; the SQLite pass above: exit $$sqlite"; \
+	cat instance/pytest-postgresql.log; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 test-sqlite: setup
 	HOMECARE_TEST_DATABASE=sqlite $(BIN)/pytest -q

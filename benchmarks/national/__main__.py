@@ -47,7 +47,7 @@ from benchmarks.national.pair import solve_pair
 from scheduler.build import build_problem
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
-from scheduler.generate import ScenarioParameters, generate_scenario
+from scheduler.generate import GenerationSummary, ScenarioParameters, generate_scenario
 from scheduler.parameters import Parameters
 from scheduler.partition import partition
 from scheduler.pipeline import PlanningOptions, plan_day
@@ -113,6 +113,19 @@ def run_day(
         drop_database(url)
 
 
+def _generate(
+    engine: Engine, workers: int, seed: int, uncovered_share: float
+) -> GenerationSummary:
+    """The seeded national scenario for ``DAY`` in ``engine``'s empty, migrated database."""
+    return generate_scenario(
+        engine,
+        workers=workers,
+        seed=seed,
+        first_day=DAY,
+        parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
+    )
+
+
 def _plan_generated_day(
     engine: Engine,
     workers: int,
@@ -125,13 +138,7 @@ def _plan_generated_day(
     """``run_day``'s work on a fresh, empty database."""
     upgrade(engine)
     started = time.monotonic()
-    summary = generate_scenario(
-        engine,
-        workers=workers,
-        seed=seed,
-        first_day=DAY,
-        parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
-    )
+    summary = _generate(engine, workers, seed, uncovered_share)
     generated = time.monotonic() - started
     with Session(engine) as session:
         day_problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
@@ -220,13 +227,7 @@ def quality(
     """
     engine = make_engine(fresh_database("sqlite", folder))
     upgrade(engine)
-    summary = generate_scenario(
-        engine,
-        workers=workers,
-        seed=seed,
-        first_day=DAY,
-        parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
-    )
+    summary = _generate(engine, workers, seed, uncovered_share)
     with Session(engine) as session:
         problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
     parts = partition(problem)
