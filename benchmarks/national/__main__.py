@@ -44,6 +44,7 @@ from sqlmodel import Session
 
 from benchmarks.national.capacity import capacity_table, coverage, hourly_loads
 from benchmarks.national.pair import solve_pair
+from benchmarks.national.sample import SampledPart, save_sample
 from scheduler.build import build_problem
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
@@ -217,13 +218,15 @@ def quality(
     long_seconds: float,
     folder: Path,
     uncovered_share: float = 0.0,
+    save_to: Path | None = None,
 ) -> None:
     """Sampled sub-problems: the production share of the budget against ``long_seconds``.
 
     The production share is what the first pass hands a part at the start of the
     run (its size's fraction of budget × 90 % × 2 solvers, less 1 s overhead each).
     Two sub-problems are solved at once, each in its own process (one core each).
-    The scenario is the day run's (``uncovered_share``, default 0).
+    The scenario is the day run's (``uncovered_share``, default 0). ``save_to``: also
+    write the sample with its long solves there, for :mod:`benchmarks.national.sample`.
     """
     engine = make_engine(fresh_database("sqlite", folder))
     upgrade(engine)
@@ -249,6 +252,7 @@ def quality(
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     gaps = []
+    saved: list[SampledPart] = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=slots, mp_context=context) as pool:
         futures = [
@@ -256,6 +260,15 @@ def quality(
         ]
         for part, future in zip(sample, futures, strict=True):
             short, long = future.result()
+            saved.append(
+                SampledPart(
+                    part.key,
+                    part.problem,
+                    shares[part.key],
+                    long.objective["total"],
+                    len(long.dropped),
+                )
+            )
             assert not validate(part.problem, short, params)
             assert not validate(part.problem, long, params)
             a, b = short.objective["total"], long.objective["total"]
@@ -269,6 +282,9 @@ def quality(
             )
     gaps.sort()
     print(f"\nmedian gap {statistics.median(gaps):.2f} %, worst {gaps[-1]:.2f} %")
+    if save_to is not None:
+        save_sample(save_to, saved)
+        print(f"sample saved to {save_to}: python -m benchmarks.national.sample {save_to}")
 
 
 def main() -> None:
@@ -286,6 +302,12 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, nargs="*", help="worker counts for a scaling series")
     parser.add_argument("--quality", type=int, default=0, help="sampled sub-problems to check")
     parser.add_argument("--long-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--save-sample",
+        type=Path,
+        default=None,
+        help="with --quality: save the sample and its long solves (benchmarks.national.sample)",
+    )
     parser.add_argument(
         "--uncovered-share",
         type=float,
@@ -305,6 +327,7 @@ def main() -> None:
                 args.long_seconds,
                 folder,
                 args.uncovered_share,
+                args.save_sample,
             )
             return
         counts = args.scaling or [args.workers]
