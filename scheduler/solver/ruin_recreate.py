@@ -108,10 +108,14 @@ def _on_shift(data: PlanningData, vehicle: int, node: int) -> bool:
     )
 
 
+def _eligible_on_shift(data: PlanningData, node: int) -> list[int]:
+    """The vehicles that may serve ``node`` and are on shift at some time it may take."""
+    return [vehicle for vehicle in data.allowed[node] if _on_shift(data, vehicle, node)]
+
+
 def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
     """How many carers may serve ``visit`` and are on shift at some time it may take."""
-    node = data.nodes_of_visit[visit.id][0]
-    return sum(1 for vehicle in data.allowed[node] if _on_shift(data, vehicle, node))
+    return len(_eligible_on_shift(data, data.nodes_of_visit[visit.id][0]))
 
 
 def _near_visits(data: PlanningData, routes: Routes, vehicle: int, lo: int, hi: int
@@ -171,7 +175,7 @@ def cheapest_carer_costs(data: PlanningData, node_costs: list[list[int]]) -> dic
         if visit_node.visit.carers_required != 1:
             continue
         node = visit_node.node
-        costs = [node_costs[v][node] for v in data.allowed[node] if _on_shift(data, v, node)]
+        costs = [node_costs[v][node] for v in _eligible_on_shift(data, node)]
         if costs:
             cheapest[node] = min(costs)
     return cheapest
@@ -209,8 +213,8 @@ def _clearing_for_cheaper(
     here = node_costs[vehicle][node]
     near = {
         v: _near_visits(data, routes, v, lo, hi)
-        for v in data.allowed[node]
-        if v != vehicle and node_costs[v][node] < here and _on_shift(data, v, node)
+        for v in _eligible_on_shift(data, node)
+        if v != vehicle and node_costs[v][node] < here
     }
     options = [v for v, visits in near.items()
                if all(visit.id in movable_ids for visit in visits)]
