@@ -9,9 +9,54 @@ coordinator can see what each rule costs: ``travel``, ``lateness``, ``earliness`
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
+from scheduler.parameters import Parameters
 from scheduler.solver.context import ModelContext
 from scheduler.solver.extract import RoutePlan
+
+
+@dataclass(frozen=True)
+class RouteTerms:
+    """The soft costs that depend on a whole route's work, per vehicle: ``fairness``
+    above the fair share, ``minimum_hours`` below the target (both seconds of work,
+    contact + travel) and ``wage`` below the National Living Wage (the wage
+    dimension's transits, pence; None where the rule is off)."""
+
+    params: Parameters
+    fair_share: list[int]
+    minimum_target: list[int]
+    wage: list[list[list[int]] | None]
+
+    @classmethod
+    def of(cls, ctx: ModelContext) -> RouteTerms:
+        """The terms of a built model."""
+        data = ctx.data
+        wage: list[list[list[int]] | None] = [
+            ctx.wage_transits[(day.mode, day.worker.hourly_pay_pence)]
+            if ctx.wage is not None else None
+            for day in data.days
+        ]
+        return cls(ctx.params, list(ctx.fair_share), list(ctx.minimum_target), wage)
+
+    def cost(self, vehicle: int, nodes: list[int], work: int) -> dict[str, int]:
+        """Each term for a route through ``nodes`` (home, visits, home) with ``work``
+        seconds of contact and travel."""
+        params = self.params
+        terms = {"fairness": 0, "minimum_hours": 0, "wage": 0}
+        if self.fair_share[vehicle] >= 0:
+            terms["fairness"] = params.fairness_cost_per_second * max(
+                0, work - self.fair_share[vehicle]
+            )
+        if params.minimum_hours_cost_per_second and self.minimum_target[vehicle] > 0:
+            terms["minimum_hours"] = params.minimum_hours_cost_per_second * max(
+                0, self.minimum_target[vehicle] - work
+            )
+        transits = self.wage[vehicle]
+        if transits is not None and len(nodes) > 2:
+            balance = sum(transits[a][b] for a, b in itertools.pairwise(nodes))
+            terms["wage"] = params.wage_shortfall_cost_per_pence * max(0, balance)
+        return terms
 
 
 def _route_sum(matrix: list[list[int]], point_of: tuple[int, ...], nodes: list[int]) -> int:
@@ -27,6 +72,7 @@ def objective_components(ctx: ModelContext, plans: list[RoutePlan]) -> dict[str,
         0,
     )
     vehicle_of: dict[int, int] = {}
+    terms = RouteTerms.of(ctx)
     for plan in plans:
         vehicle = plan.vehicle
         nodes = [vehicle, *(stop.node for stop in plan.stops), vehicle]
@@ -45,17 +91,8 @@ def objective_components(ctx: ModelContext, plans: list[RoutePlan]) -> dict[str,
             work = travel + sum(data.service[stop.node] for stop in plan.stops)
         else:
             work = 0
-        if ctx.fair_share[vehicle] >= 0:
-            excess = max(0, work - ctx.fair_share[vehicle])
-            components["fairness"] += params.fairness_cost_per_second * excess
-        if params.minimum_hours_cost_per_second and ctx.minimum_target[vehicle] > 0:
-            short = max(0, ctx.minimum_target[vehicle] - work)
-            components["minimum_hours"] += params.minimum_hours_cost_per_second * short
-        if ctx.wage is not None and plan.stops:
-            key = (mode, data.days[vehicle].worker.hourly_pay_pence)
-            transits = ctx.wage_transits[key]
-            balance = sum(transits[a][b] for a, b in itertools.pairwise(nodes))
-            components["wage"] += params.wage_shortfall_cost_per_pence * max(0, balance)
+        for name, cost in terms.cost(vehicle, nodes, work).items():
+            components[name] += cost
     for _client_id, group in ctx.client_groups:
         used = {vehicle_of[node] for node in group if node in vehicle_of}
         components["continuity"] += params.continuity_extra_carer_cost * max(0, len(used) - 1)

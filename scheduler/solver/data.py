@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,12 @@ class PlanningData:
     partner: dict[int, int]
     lateness_cost: tuple[int, ...] = ()
     earliness_cost: tuple[int, ...] = ()
+    #: Per vehicle, the last route whose earliest and latest starts were worked out,
+    #: with them (see :func:`scheduler.solver.timeline.openings`); routes are never
+    #: changed in place, so the same list object has the same bounds.
+    bounds_memo: dict[int, tuple[object, list[int], list[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def vehicle_count(self) -> int:

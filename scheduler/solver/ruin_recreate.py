@@ -25,6 +25,7 @@ import random
 import time
 
 from scheduler.problem import VisitSpec
+from scheduler.solver.costs import RouteTerms
 from scheduler.solver.data import PlanningData
 from scheduler.solver.first_solution import visit_class
 from scheduler.solver.insertion import Routes, insert_visit
@@ -43,6 +44,9 @@ TARGETED = 0.5
 #: Share of the other rounds that move a visit from a dear carer (outside the
 #: client's team, say) to a cheaper one (when there is one), clearing that carer's time.
 RECARER = 0.5
+#: Share of the rounds left after those that gather a client's visits today, served
+#: by several carers, on one of those carers (when some client has several).
+GATHER = 0.5
 #: Eligible carers' routes cleared per targeted round, at most (per carer slot).
 TARGET_ROUTES = 2
 #: Visits this close (seconds) to a left-out visit's window are cleared for it.
@@ -50,25 +54,44 @@ TARGET_MARGIN = 30 * 60
 
 
 def route_cost(data: PlanningData, node_costs: list[list[int]], vehicle: int,
-               stops: list[Stop]) -> int:
-    """The estimated cost of one route: travel, lateness/earliness and per-worker costs."""
+               stops: list[Stop], terms: RouteTerms | None = None) -> int:
+    """The estimated cost of one route: travel, lateness/earliness and per-worker costs,
+    and with ``terms`` its fairness, minimum-hours and wage costs too."""
     params = data.params
-    total, previous = 0, vehicle
+    total, previous, travel, contact = 0, vehicle, 0, 0
     for stop in stops:
-        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, stop.node)
+        travel += data.travel_seconds(vehicle, previous, stop.node)
+        contact += data.service[stop.node]
         total += node_costs[vehicle][stop.node]
         offset = stop.start - data.preferred[stop.node]
         total += data.lateness_cost[stop.node] * max(0, offset)
         total += data.earliness_cost[stop.node] * max(0, -offset)
         previous = stop.node
     if stops:
-        total += params.travel_cost_per_second * data.travel_seconds(vehicle, previous, vehicle)
+        travel += data.travel_seconds(vehicle, previous, vehicle)
+    total += params.travel_cost_per_second * travel
+    if terms is not None:
+        nodes = [vehicle, *(stop.node for stop in stops), vehicle]
+        total += sum(terms.cost(vehicle, nodes, travel + contact).values())
     return total
 
 
-def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Routes) -> int:
-    """Drop penalties + travel + lateness/earliness + per-worker soft costs of ``routes``."""
-    total = sum(route_cost(data, node_costs, v, stops) for v, stops in enumerate(routes))
+def extra_carers(data: PlanningData, routes: Routes) -> int:
+    """How many more distinct carers clients see today than one each."""
+    carers: dict[int, set[int]] = {}
+    for vehicle, stops in enumerate(routes):
+        for stop in stops:
+            carers.setdefault(data.visit_node(stop.node).visit.client_id, set()).add(vehicle)
+    return sum(len(seen) - 1 for seen in carers.values())
+
+
+def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Routes,
+                   terms: RouteTerms | None = None) -> int:
+    """Drop penalties + travel + lateness/earliness + per-worker soft costs + extra
+    distinct carers per client of ``routes``; with ``terms``, also the costs of each
+    route's work (then it is the model's objective for these routes)."""
+    total = sum(route_cost(data, node_costs, v, stops, terms) for v, stops in enumerate(routes))
+    total += data.params.continuity_extra_carer_cost * extra_carers(data, routes)
     served = {stop.node for stops in routes for stop in stops}
     for visit_node in data.visit_nodes:
         if visit_node.node not in served:
@@ -228,6 +251,45 @@ def _clearing_for_cheaper(
     return list(found.values())
 
 
+def scattered_clients(
+    data: PlanningData, routes: Routes
+) -> dict[int, dict[int, list[VisitSpec]]]:
+    """Clients whose single-carer visits today more than one carer serves: for each,
+    its single-carer visits by the vehicle serving them."""
+    by_client: dict[int, dict[int, list[VisitSpec]]] = {}
+    for vehicle, stops in enumerate(routes):
+        for stop in stops:
+            visit = data.visit_node(stop.node).visit
+            if visit.carers_required == 1:
+                by_client.setdefault(visit.client_id, {}).setdefault(vehicle, []).append(visit)
+    return {client: found for client, found in by_client.items() if len(found) > 1}
+
+
+def _gathering(
+    data: PlanningData, routes: Routes, served_by: dict[int, list[VisitSpec]],
+    rng: random.Random, movable_ids: set[int],
+) -> tuple[list[VisitSpec], list[VisitSpec]]:
+    """A client's visits to move onto one of the carers serving it today (``served_by``:
+    its visits by vehicle), chosen by how many it serves, and every visit to clear:
+    those and the other movable visits of that carer's route near their windows."""
+    target = rng.choices(list(served_by), [len(found) for found in served_by.values()])[0]
+    moving = [
+        visit
+        for vehicle, found in served_by.items() if vehicle != target
+        for visit in found
+        if visit.id in movable_ids and target in data.allowed[data.nodes_of_visit[visit.id][0]]
+    ]
+    cleared = {visit.id: visit for visit in moving}
+    for visit in moving:
+        node = data.nodes_of_visit[visit.id][0]
+        lo = data.lo[node] - TARGET_MARGIN
+        hi = data.hi[node] + data.service[node] + TARGET_MARGIN
+        for near in _near_visits(data, routes, target, lo, hi):
+            if near.id in movable_ids and near.client_id != visit.client_id:
+                cleared[near.id] = near
+    return moving, list(cleared.values())
+
+
 def improve(
     data: PlanningData,
     node_costs: list[list[int]],
@@ -236,6 +298,7 @@ def improve(
     seconds: float,
     seed: int,
     iterations: int = 0,
+    terms: RouteTerms | None = None,
 ) -> Routes:
     """Better lawful routes, by ruin and recreate for ``seconds`` (or exactly
     ``iterations`` rounds when it is positive, for a deterministic run)."""
@@ -252,8 +315,9 @@ def improve(
     # Targeted rounds only for visits some eligible carers are on shift for.
     hopeful = {v.id for v in movable if _on_shift_carers(data, v) >= v.carers_required}
     cheapest = cheapest_carer_costs(data, node_costs)
+    gathering = data.params.continuity_extra_carer_cost > 0
     current = [list(stops) for stops in routes]
-    current_cost = estimated_cost(data, node_costs, current)
+    current_cost = estimated_cost(data, node_costs, current, terms)
     best, best_cost = current, current_cost
     done = 0
     while (done < iterations) if iterations > 0 else (time.perf_counter() < deadline):
@@ -262,9 +326,12 @@ def improve(
         left = [v for v in movable if v.id not in served and v.id in hopeful]
         first: list[VisitSpec] = []
         dear: list[tuple[VisitSpec, int, int]] = []
+        scattered: dict[int, dict[int, list[VisitSpec]]] = {}
         making_room = bool(left) and rng.random() < TARGETED
         if not making_room and rng.random() < RECARER:
             dear = _dearly_placed(data, node_costs, current, cheapest, movable_ids)
+        if not making_room and not dear and gathering and rng.random() < GATHER:
+            scattered = scattered_clients(data, current)
         if making_room:
             weights = [1 + drop_penalty(data.params, v) for v in left]
             anchor = rng.choices(left, weights)[0]
@@ -275,6 +342,14 @@ def improve(
             removed = _clearing_for_cheaper(data, node_costs, current, anchor, vehicle, rng,
                                             movable_ids)
             first = [anchor] if removed else []
+        elif scattered:
+            served_by = rng.choices(
+                list(scattered.values()), [len(found) - 1 for found in scattered.values()]
+            )[0]
+            first, removed = _gathering(data, current, served_by, rng, movable_ids)
+            if not first:
+                continue
+            anchor = first[0]
         else:
             anchor = rng.choice(movable)
             nearby = sorted(
@@ -285,7 +360,7 @@ def improve(
             chosen = nearby[: size * 2]
             rng.shuffle(chosen)
             removed = chosen[:size] + ([anchor] if anchor.id in served else [])
-        candidate = [list(stops) for stops in current]
+        candidate = list(current)  # routes are replaced, never changed in place
         nodes = {node for v in removed for node in data.nodes_of_visit[v.id]}
         if not _remove(data, candidate, nodes):
             continue
@@ -305,7 +380,7 @@ def improve(
             insert_visit(data, node_costs, candidate, visit.id)
         for visit_id in sorted(offered, key=lambda i: (visit_class(visits[i]), noise[i])):
             insert_visit(data, node_costs, candidate, visit_id)
-        cost = estimated_cost(data, node_costs, candidate)
+        cost = estimated_cost(data, node_costs, candidate, terms)
         if cost <= current_cost or cost <= best_cost * (1 + ACCEPT_WORSE):
             current, current_cost = candidate, cost
             if cost < best_cost:

@@ -20,7 +20,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_param
 from scheduler.parameters import Parameters
 from scheduler.problem import DroppedVisit, Problem, Result
 from scheduler.solver.context import ModelContext
-from scheduler.solver.costs import objective_components
+from scheduler.solver.costs import RouteTerms, objective_components
 from scheduler.solver.data import PlanningData, build_planning_data
 from scheduler.solver.extract import RoutePlan, build_result, read_plans
 from scheduler.solver.first_solution import greedy_routes, insertion_order
@@ -173,6 +173,7 @@ def solve(
         seconds=max(0.0, deadline - time.perf_counter() - reserve) * params.ruin_recreate_share,
         seed=seed,
         iterations=params.solution_limit,
+        terms=RouteTerms.of(ctx),
     )
     current = _assignment(ctx, routes)
     status = "feasible"

@@ -203,7 +203,8 @@ def _delay_first_block(
     data: PlanningData, vehicle: int, stops: list[Stop], fixed: dict[int, int]
 ) -> list[Stop]:
     """The route with its first run of back-to-back visits started as late as it can
-    without moving anything after it, so the day starts later and is shorter."""
+    without moving anything after it or any of them past its preferred start, so
+    the day starts later and is shorter."""
     if not stops:
         return stops
     block_end = len(stops)
@@ -219,7 +220,12 @@ def _delay_first_block(
             break
     if slack is None:
         return stops
-    delay = min([slack] + [data.hi[s.node] - s.start for s in stops[:block_end]])
+    # Never past a visit's preferred start (or its latest): lateness costs more
+    # than the shorter day saves.
+    delay = min([slack] + [
+        min(data.hi[s.node], max(data.preferred[s.node], s.start)) - s.start
+        for s in stops[:block_end]
+    ])
     if any(s.node in fixed for s in stops[:block_end]) or delay <= 0:
         return stops
     return [Stop(s.node, s.start + delay) for s in stops[:block_end]] + stops[block_end:]
@@ -269,31 +275,54 @@ def fixed_starts(data: PlanningData, stops: list[Stop]) -> dict[int, int]:
     return {stop.node: stop.start for stop in stops if stop.node in data.partner}
 
 
+def route_bounds(
+    data: PlanningData, vehicle: int, stops: list[Stop]
+) -> tuple[list[int], list[int]]:
+    """Earliest and latest start of each stop of ``vehicle``'s route (seconds), worked
+    out once per route: the last route asked about per vehicle is remembered."""
+    memo = data.bounds_memo.get(vehicle)
+    if memo is not None and memo[0] is stops:
+        return memo[1], memo[2]
+    earliest, latest = _bounds(data, vehicle, stops, fixed_starts(data, stops))
+    data.bounds_memo[vehicle] = (stops, earliest, latest)
+    return earliest, latest
+
+
 def openings(data: PlanningData, vehicle: int, stops: list[Stop], node: int) -> list[Opening]:
     """Where and when ``node`` could join the route, judged on earliest and latest starts.
 
-    Each opening still needs :func:`plan_route` on the whole new route.
+    Each opening still needs :func:`plan_route` on the whole new route. The route
+    must not be changed in place afterwards (its bounds are remembered).
     """
     day = data.days[vehicle]
     duration = data.service[node]
-    earliest, latest = _bounds(data, vehicle, stops, fixed_starts(data, stops))
+    earliest, latest = route_bounds(data, vehicle, stops)
+    node_lo, node_hi = data.lo[node], data.hi[node]
     result: list[Opening] = []
     for position in range(len(stops) + 1):
-        previous = stops[position - 1].node if position > 0 else vehicle
-        travel_in = data.travel_seconds(vehicle, previous, node)
-        lo = data.lo[node]
+        # Cheap tests first: the stop before must end by the node's latest start,
+        # and the stop after must be able to start after the node's visit.
         if position > 0:
-            lo = max(lo, earliest[position - 1] + data.service[previous] + travel_in)
+            previous = stops[position - 1].node
+            ready = earliest[position - 1] + data.service[previous]
+            if ready > node_hi:
+                continue
         else:
-            lo = max(lo, day.earliest_departure + travel_in)
-        hi = data.hi[node]
+            previous = vehicle
+        if position < len(stops) and latest[position] - duration < node_lo:
+            continue
+        travel_in = data.travel_seconds(vehicle, previous, node)
+        lo = max(node_lo, ready + travel_in if position > 0
+                 else day.earliest_departure + travel_in)
+        hi = node_hi
         if position < len(stops):
-            following = stops[position].node
-            travel_out = data.travel_seconds(vehicle, node, following)
+            travel_out = data.travel_seconds(vehicle, node, stops[position].node)
             hi = min(hi, latest[position] - travel_out - duration)
             tail = 0
         else:
             tail = data.travel_seconds(vehicle, node, vehicle)
+        if lo > hi:
+            continue
         for shift in day.shifts:
             start = max(lo, shift.start + travel_in)
             end = min(hi, shift.end - duration - tail)

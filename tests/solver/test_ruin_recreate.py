@@ -6,20 +6,26 @@ import random
 
 from scheduler.parameters import Parameters
 from scheduler.solver.data import PlanningData, build_planning_data
+from scheduler.solver.costs import RouteTerms, objective_components
+from scheduler.solver.extract import RoutePlan
+from scheduler.solver.first_solution import greedy_routes
 from scheduler.solver.insertion import Routes
 from scheduler.solver.ruin_recreate import (
     TARGET_MARGIN,
     _blocking,
     _clearing_for_cheaper,
     _dearly_placed,
+    _gathering,
     _on_shift_carers,
     cheapest_carer_costs,
     estimated_cost,
+    extra_carers,
     improve,
+    scattered_clients,
 )
 from scheduler.solver.search import _closed_model
 from scheduler.solver.timeline import plan_route, route_breach
-from tests.solver.instances import at, place, problem, visit, worker
+from tests.solver.instances import at, place, problem, synthetic_area, visit, worker
 
 
 def _node(data: PlanningData, visit_id: int) -> int:
@@ -125,3 +131,44 @@ def test_a_visit_with_a_carer_outside_the_team_is_moved_to_its_team_carer() -> N
     assert [stop.node for stop in better[1]] == [two]
     assert all(route_breach(data, v, stops) is None for v, stops in enumerate(better))
     assert estimated_cost(data, node_costs, better) < estimated_cost(data, node_costs, routes)
+
+
+def test_the_estimate_with_route_terms_is_the_models_objective() -> None:
+    """With the route terms, the estimate that ruin and recreate keeps or refuses
+    rounds by is the model's objective, component for component summed: travel,
+    lateness, per-worker costs, extra carers per client, fairness, minimum hours,
+    wage and drop penalties."""
+    spec = synthetic_area(6, 60, seed=11)
+    data = build_planning_data(spec, Parameters())
+    ctx = _closed_model(data, data.params, 1.0)
+    node_costs = ctx.node_costs()
+    routes = improve(data, node_costs, greedy_routes(data, node_costs, 0), seconds=0, seed=0,
+                     iterations=30, terms=RouteTerms.of(ctx))
+    plans = [RoutePlan(vehicle, stops, 0, 0) for vehicle, stops in enumerate(routes)]
+    components = objective_components(ctx, plans)
+    assert components["continuity"] > 0 and components["fairness"] + components["wage"] > 0
+    assert estimated_cost(data, node_costs, routes, RouteTerms.of(ctx)) == components["total"]
+    assert estimated_cost(data, node_costs, routes) < components["total"]
+
+
+def test_a_client_seen_by_two_carers_is_gathered_onto_one() -> None:
+    """Two visits of one client on two carers, either of whom could take both: a
+    gathering round moves one of them, so the client sees one carer today."""
+    workers = [worker(1, home=place(0, 0)), worker(2, home=place(0, 0.2))]
+    visits = [
+        visit(1, client_id=7, window=("08:00", "09:00"), location=place(1, 0)),
+        visit(2, client_id=7, window=("12:00", "13:00"), location=place(1, 0)),
+    ]
+    data = build_planning_data(problem(workers, visits), Parameters())
+    node_costs = _closed_model(data, data.params, 1.0).node_costs()
+    one = plan_route(data, 0, [_node(data, 1)], {})
+    two = plan_route(data, 1, [_node(data, 2)], {})
+    assert one is not None and two is not None
+    routes: Routes = [one, two]
+    assert extra_carers(data, routes) == 1
+    served_by = scattered_clients(data, routes)[7]
+    moving, cleared = _gathering(data, routes, served_by, random.Random(0), {1, 2})
+    assert len(moving) == 1 and moving[0] in cleared and len(cleared) == 1
+    better = improve(data, node_costs, routes, seconds=0, seed=0, iterations=10)
+    assert extra_carers(data, better) == 0 and not scattered_clients(data, better)
+    assert all(route_breach(data, v, stops) is None for v, stops in enumerate(better))
