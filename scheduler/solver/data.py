@@ -119,6 +119,8 @@ class PlanningData:
     partner: dict[int, int]
     lateness_cost: tuple[int, ...] = ()
     earliness_cost: tuple[int, ...] = ()
+    #: The client of each node's visit (-1 at homes).
+    client_of: tuple[int, ...] = ()
     #: Per vehicle, the last route whose earliest and latest starts were worked out,
     #: with them (see :func:`scheduler.solver.timeline.openings`); routes are never
     #: changed in place, so the same list object has the same bounds.
@@ -375,6 +377,7 @@ def build_planning_data(problem: Problem, params: Parameters) -> PlanningData:
         horizon=math.ceil(horizon),
         lateness_cost=tuple(lateness_cost),
         earliness_cost=tuple(earliness_cost),
+        client_of=tuple([-1] * len(days) + [vn.visit.client_id for vn in visit_nodes]),
         partner={
             node: other
             for nodes in nodes_of_visit.values()

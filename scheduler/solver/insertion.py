@@ -3,8 +3,7 @@
 Used to build the first plan, to re-insert visits the local search left out, and
 to find out why a visit could not be placed. Candidates are ranked by an
 estimate with the model's weights (travel detour, lateness, per-worker soft
-costs, and an extra distinct carer for the client today) and the cheapest one
-whose re-timed routes keep every hard rule wins
+costs) and the cheapest one whose re-timed routes keep every hard rule wins
 (:func:`scheduler.solver.timeline.plan_route`). Times are seconds from origin.
 """
 
@@ -33,24 +32,6 @@ class Candidate:
     node: int
 
 
-def client_carers(data: PlanningData, routes: Routes, client_id: int) -> frozenset[int]:
-    """The vehicles whose routes serve some visit of the client."""
-    return frozenset(
-        vehicle
-        for vehicle, stops in enumerate(routes)
-        for stop in stops
-        if data.visit_node(stop.node).visit.client_id == client_id
-    )
-
-
-def extra_carer_cost(data: PlanningData, carers: frozenset[int], vehicle: int) -> int:
-    """The cost of ``vehicle`` becoming one more distinct carer of a client whose
-    visits ``carers`` serve already (``continuity_extra_carer_cost`` or 0)."""
-    if not carers or vehicle in carers:
-        return 0
-    return data.params.continuity_extra_carer_cost
-
-
 def candidate_cost(
     data: PlanningData,
     node_costs: list[list[int]],
@@ -60,8 +41,7 @@ def candidate_cost(
     node: int,
     start: int,
 ) -> int:
-    """Estimated extra cost: travel detour, lateness/earliness and per-worker costs
-    (not the client's extra carer: see :func:`extra_carer_cost`)."""
+    """Estimated extra cost: travel detour, lateness/earliness and per-worker costs."""
     params = data.params
     before = stops[position - 1].node if position > 0 else vehicle
     after = stops[position].node if position < len(stops) else vehicle
@@ -82,15 +62,13 @@ def single_candidates(
     data: PlanningData, node_costs: list[list[int]], routes: Routes, node: int
 ) -> list[Candidate]:
     """Every position for ``node`` allowed by earliest and latest starts, cheapest first."""
-    carers = client_carers(data, routes, data.visit_node(node).visit.client_id)
     found = []
     for vehicle in data.allowed[node]:
         stops = routes[vehicle]
-        extra = extra_carer_cost(data, carers, vehicle)
         for opening in openings(data, vehicle, stops, node):
             start = nearest(opening.lo, opening.hi, data.preferred[node])
             cost = candidate_cost(data, node_costs, stops, vehicle, opening.position, node, start)
-            found.append(Candidate(cost + extra, vehicle, opening.position, start, node))
+            found.append(Candidate(cost, vehicle, opening.position, start, node))
     found.sort(key=lambda c: (c.cost, c.vehicle, c.position, c.start))
     return found
 
@@ -105,14 +83,11 @@ def pair_candidates(
         v: openings(data, v, routes[v], first) for v in vehicles
     }
     target = data.preferred[first]
-    carers = client_carers(data, routes, data.visit_node(first).visit.client_id)
     found: list[tuple[int, Candidate, Candidate]] = []
     for one in data.allowed[first]:
-        extra_one = extra_carer_cost(data, carers, one)
         for two in data.allowed[second]:
             if one == two:
                 continue
-            extra = extra_one + extra_carer_cost(data, carers | {one}, two)
             for a in found_openings[one]:
                 for b in found_openings[two]:
                     lo, hi = max(a.lo, b.lo), min(a.hi, b.hi)
@@ -125,8 +100,8 @@ def pair_candidates(
                     cost_two = candidate_cost(
                         data, node_costs, routes[two], two, b.position, second, start
                     )
-                    p = Candidate(cost_one + extra_one, one, a.position, start, first)
-                    q = Candidate(cost_two + extra - extra_one, two, b.position, start, second)
+                    p = Candidate(cost_one, one, a.position, start, first)
+                    q = Candidate(cost_two, two, b.position, start, second)
                     found.append((p.cost + q.cost, p, q))
     found.sort(key=lambda f: (f[0], f[1].vehicle, f[2].vehicle, f[1].position, f[2].position))
     return [(p, q) for _, p, q in found]

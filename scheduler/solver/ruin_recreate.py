@@ -81,7 +81,7 @@ def extra_carers(data: PlanningData, routes: Routes) -> int:
     carers: dict[int, set[int]] = {}
     for vehicle, stops in enumerate(routes):
         for stop in stops:
-            carers.setdefault(data.visit_node(stop.node).visit.client_id, set()).add(vehicle)
+            carers.setdefault(data.client_of[stop.node], set()).add(vehicle)
     return sum(len(seen) - 1 for seen in carers.values())
 
 
@@ -97,6 +97,34 @@ def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Rout
         if visit_node.node not in served:
             total += drop_penalty(data.params, visit_node.visit)
     return total
+
+
+class PlanCosting:
+    """:func:`estimated_cost` for plans that share most routes with the plans before
+    them: each route's cost is worked out once per route object (routes are replaced,
+    never changed in place)."""
+
+    def __init__(self, data: PlanningData, node_costs: list[list[int]],
+                 terms: RouteTerms | None) -> None:
+        self.data, self.node_costs, self.terms = data, node_costs, terms
+        self.memo: dict[int, tuple[list[Stop], int]] = {}
+        self.penalty = {vn.node: drop_penalty(data.params, vn.visit) for vn in data.visit_nodes}
+        self.all_penalties = sum(self.penalty.values())
+
+    def __call__(self, routes: Routes) -> int:
+        total, client_of = self.all_penalties, self.data.client_of
+        carers: dict[int, set[int]] = {}
+        for vehicle, stops in enumerate(routes):
+            memo = self.memo.get(vehicle)
+            if memo is None or memo[0] is not stops:
+                memo = (stops, route_cost(self.data, self.node_costs, vehicle, stops, self.terms))
+                self.memo[vehicle] = memo
+            total += memo[1]
+            for stop in stops:
+                total -= self.penalty[stop.node]
+                carers.setdefault(client_of[stop.node], set()).add(vehicle)
+        extra = sum(len(seen) - 1 for seen in carers.values())
+        return total + self.data.params.continuity_extra_carer_cost * extra
 
 
 def _remove(data: PlanningData, routes: Routes, nodes: set[int]) -> bool:
@@ -317,7 +345,8 @@ def improve(
     cheapest = cheapest_carer_costs(data, node_costs)
     gathering = data.params.continuity_extra_carer_cost > 0
     current = [list(stops) for stops in routes]
-    current_cost = estimated_cost(data, node_costs, current, terms)
+    costing = PlanCosting(data, node_costs, terms)
+    current_cost = costing(current)
     best, best_cost = current, current_cost
     done = 0
     while (done < iterations) if iterations > 0 else (time.perf_counter() < deadline):
@@ -380,7 +409,7 @@ def improve(
             insert_visit(data, node_costs, candidate, visit.id)
         for visit_id in sorted(offered, key=lambda i: (visit_class(visits[i]), noise[i])):
             insert_visit(data, node_costs, candidate, visit_id)
-        cost = estimated_cost(data, node_costs, candidate, terms)
+        cost = costing(candidate)
         if cost <= current_cost or cost <= best_cost * (1 + ACCEPT_WORSE):
             current, current_cost = candidate, cost
             if cost < best_cost:

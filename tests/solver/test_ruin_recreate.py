@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 
 from scheduler.parameters import Parameters
-from scheduler.solver.data import PlanningData, build_planning_data
 from scheduler.solver.costs import RouteTerms, objective_components
+from scheduler.solver.data import PlanningData, build_planning_data
 from scheduler.solver.extract import RoutePlan
 from scheduler.solver.first_solution import greedy_routes
 from scheduler.solver.insertion import Routes
 from scheduler.solver.ruin_recreate import (
     TARGET_MARGIN,
+    PlanCosting,
     _blocking,
     _clearing_for_cheaper,
     _dearly_placed,
@@ -149,6 +150,10 @@ def test_the_estimate_with_route_terms_is_the_models_objective() -> None:
     assert components["continuity"] > 0 and components["fairness"] + components["wage"] > 0
     assert estimated_cost(data, node_costs, routes, RouteTerms.of(ctx)) == components["total"]
     assert estimated_cost(data, node_costs, routes) < components["total"]
+    costing = PlanCosting(data, node_costs, RouteTerms.of(ctx))
+    assert costing(greedy_routes(data, node_costs, 0)) == estimated_cost(
+        data, node_costs, greedy_routes(data, node_costs, 0), RouteTerms.of(ctx))
+    assert costing(routes) == components["total"]  # remembered routes are re-costed
 
 
 def test_a_client_seen_by_two_carers_is_gathered_onto_one() -> None:
