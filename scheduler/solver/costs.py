@@ -4,6 +4,8 @@ The components add up to the routing model's objective for the same routes, so a
 coordinator can see what each rule costs: ``travel``, ``lateness``, ``earliness``,
 ``continuity``, ``gender``, ``stability``, ``fairness``, ``minimum_hours``,
 ``wage`` and ``dropped``, and their ``total``. Dimensionless cost units.
+:class:`RouteTerms` holds the costs of a whole route's work, which ruin and
+recreate also uses to judge its rounds by the same objective.
 """
 
 from __future__ import annotations

@@ -11,12 +11,16 @@ in first, then the cleared visits. Half of the other rounds move a visit from a
 carer whose soft cost for it is higher than another eligible carer's on shift
 then (outside the client's regular team, say, or not of the preferred gender):
 they clear the time around its window on one or two such cheaper carers' routes
-and put it back first. The rest remove a handful of visits related in time and
-place (both carers together). Each round re-inserts what it
-removed and the left-out visits of the same hours, most important first, and
-keeps the result when the estimated cost (drop penalties, travel, lateness,
-per-worker soft costs) does not rise. Every route it produces keeps the hard
-rules (:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
+and put it back first. Half of the rest gather a client's visits of the day,
+served by several carers, onto one of those carers (clearing that carer's time
+around them). The rest remove a handful of visits related in time and place
+(both carers together). Each round re-inserts what it removed and the left-out
+visits of the same hours, most important first, and keeps the result when the
+plan's cost does not rise: with the route terms (:class:`RouteTerms`) that cost
+is the model's objective, worked out in plain Python (drop penalties, travel,
+lateness, per-worker soft costs, extra carers per client, fairness, minimum
+hours, wage). Every route it produces keeps the hard rules
+(:mod:`scheduler.solver.timeline`). Times are seconds from the origin.
 """
 
 from __future__ import annotations
