@@ -94,13 +94,7 @@ def estimated_cost(data: PlanningData, node_costs: list[list[int]], routes: Rout
     """Drop penalties + travel + lateness/earliness + per-worker soft costs + extra
     distinct carers per client of ``routes``; with ``terms``, also the costs of each
     route's work (then it is the model's objective for these routes)."""
-    total = sum(route_cost(data, node_costs, v, stops, terms) for v, stops in enumerate(routes))
-    total += data.params.continuity_extra_carer_cost * extra_carers(data, routes)
-    served = {stop.node for stops in routes for stop in stops}
-    for visit_node in data.visit_nodes:
-        if visit_node.node not in served:
-            total += drop_penalty(data.params, visit_node.visit)
-    return total
+    return PlanCosting(data, node_costs, terms)(routes)
 
 
 class PlanCosting:
@@ -111,24 +105,25 @@ class PlanCosting:
     def __init__(self, data: PlanningData, node_costs: list[list[int]],
                  terms: RouteTerms | None) -> None:
         self.data, self.node_costs, self.terms = data, node_costs, terms
-        self.memo: dict[int, tuple[list[Stop], int]] = {}
         self.penalty = {vn.node: drop_penalty(data.params, vn.visit) for vn in data.visit_nodes}
         self.all_penalties = sum(self.penalty.values())
+        #: Per vehicle, the last route costed and its cost less the drop penalties
+        #: its visits save.
+        self.memo: dict[int, tuple[list[Stop], int]] = {}
 
     def __call__(self, routes: Routes) -> int:
-        total, client_of = self.all_penalties, self.data.client_of
-        carers: dict[int, set[int]] = {}
+        data = self.data
+        total = self.all_penalties + data.params.continuity_extra_carer_cost * extra_carers(
+            data, routes
+        )
         for vehicle, stops in enumerate(routes):
             memo = self.memo.get(vehicle)
             if memo is None or memo[0] is not stops:
-                memo = (stops, route_cost(self.data, self.node_costs, vehicle, stops, self.terms))
+                cost = route_cost(data, self.node_costs, vehicle, stops, self.terms)
+                memo = (stops, cost - sum(self.penalty[stop.node] for stop in stops))
                 self.memo[vehicle] = memo
             total += memo[1]
-            for stop in stops:
-                total -= self.penalty[stop.node]
-                carers.setdefault(client_of[stop.node], set()).add(vehicle)
-        extra = sum(len(seen) - 1 for seen in carers.values())
-        return total + self.data.params.continuity_extra_carer_cost * extra
+        return total
 
 
 def _remove(data: PlanningData, routes: Routes, nodes: set[int]) -> bool:

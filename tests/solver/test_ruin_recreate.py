@@ -150,10 +150,10 @@ def test_the_estimate_with_route_terms_is_the_models_objective() -> None:
     assert components["continuity"] > 0 and components["fairness"] + components["wage"] > 0
     assert estimated_cost(data, node_costs, routes, RouteTerms.of(ctx)) == components["total"]
     assert estimated_cost(data, node_costs, routes) < components["total"]
+    # Costed after another plan, the routes that changed are costed afresh.
     costing = PlanCosting(data, node_costs, RouteTerms.of(ctx))
-    assert costing(greedy_routes(data, node_costs, 0)) == estimated_cost(
-        data, node_costs, greedy_routes(data, node_costs, 0), RouteTerms.of(ctx))
-    assert costing(routes) == components["total"]  # remembered routes are re-costed
+    assert costing(greedy_routes(data, node_costs, 0)) > components["total"]
+    assert costing(routes) == components["total"]
 
 
 def test_a_client_seen_by_two_carers_is_gathered_onto_one() -> None:
