@@ -168,6 +168,12 @@ def _on_shift_carers(data: PlanningData, visit: VisitSpec) -> int:
     return len(_eligible_on_shift(data, data.nodes_of_visit[visit.id][0]))
 
 
+def _around(data: PlanningData, node: int) -> tuple[int, int]:
+    """The time around ``node``'s window that is cleared for it: from ``TARGET_MARGIN``
+    before its earliest start to as long after its latest end (seconds from origin)."""
+    return data.lo[node] - TARGET_MARGIN, data.hi[node] + data.service[node] + TARGET_MARGIN
+
+
 def _near_visits(data: PlanningData, routes: Routes, vehicle: int, lo: int, hi: int
                  ) -> list[VisitSpec]:
     """The visits of ``vehicle``'s route that overlap [lo, hi] (seconds from origin)."""
@@ -188,8 +194,7 @@ def _blocking(
     shift in the window are chosen, those with fewer visits there more often."""
     nodes = data.nodes_of_visit[anchor.id]
     first = nodes[0]
-    lo = data.lo[first] - TARGET_MARGIN
-    hi = data.hi[first] + data.service[first] + TARGET_MARGIN
+    lo, hi = _around(data, first)
     near: dict[int, list[VisitSpec]] = {}
 
     def near_visits(vehicle: int) -> list[VisitSpec]:
@@ -258,8 +263,7 @@ def _clearing_for_cheaper(
     ``TARGET_ROUTES`` such carers' routes, every movable visit near its window, and
     the anchor itself. Carers cheaper for it are chosen more often."""
     node = data.nodes_of_visit[anchor.id][0]
-    lo = data.lo[node] - TARGET_MARGIN
-    hi = data.hi[node] + data.service[node] + TARGET_MARGIN
+    lo, hi = _around(data, node)
     here = node_costs[vehicle][node]
     near = {
         v: _near_visits(data, routes, v, lo, hi)
@@ -309,9 +313,7 @@ def _gathering(
     cleared = {visit.id: visit for visit in moving}
     for visit in moving:
         node = data.nodes_of_visit[visit.id][0]
-        lo = data.lo[node] - TARGET_MARGIN
-        hi = data.hi[node] + data.service[node] + TARGET_MARGIN
-        for near in _near_visits(data, routes, target, lo, hi):
+        for near in _near_visits(data, routes, target, *_around(data, node)):
             if near.id in movable_ids and near.client_id != visit.client_id:
                 cleared[near.id] = near
     return moving, list(cleared.values())
