@@ -12,9 +12,11 @@ per carer outside it).
 The choice is a greedy cover, hardest clients first (most care in the week):
 each pick is the carer, among the ``NEAREST`` to the client, who can cover the
 most still-uncovered care time, within their contracted hours not yet promised
-to other clients' teams, weighed down by the distance from their home
-(kilometres) and up by the visits they made to the client in the last 14 days
-before the week (so teams carry over from week to week). Rostered periods
+to other clients' teams. Each visit's time is weighed down by the detour it
+adds to the carer's promised day (kilometres; from home on an empty day), so
+that teams make compact rounds, and up by the visits the carer made to the
+client in the last 14 days before the week (so teams carry over from week to
+week). Rostered periods
 touched by leave or training booked for the week are not offered (sickness is
 not looked at, so it cannot reshuffle the week). The same inputs give the same
 teams on every day of the week. :func:`week_carers` gives, for a day, the carers
@@ -51,8 +53,8 @@ TEAM_SIZE = 3
 #: Share of a worker's contracted hours that teams may fill with contact time
 #: (the rest is travel and slack for urgent work).
 LOAD_SHARE = 0.8
-#: Distance (km) from a carer's home at which their cover counts half.
-HALF_WEIGHT_KM = 2.0
+#: Detour (km, half the added there-and-back) at which a carer's cover of a visit counts half.
+HALF_WEIGHT_KM = 1.0
 #: How much a carer's share of the client's last 14 days of visits raises their weight.
 HISTORY_WEIGHT = 1.0
 HISTORY_DAYS = 14
@@ -141,8 +143,29 @@ def book(worker: Candidate, visit: WeekVisit, start: int) -> None:
     worker.capacity -= visit.duration
 
 
-def coverable(worker: Candidate, visits: list[WeekVisit]) -> list[tuple[WeekVisit, int]]:
-    """The visits ``worker`` could take on as well (with their starts), within capacity."""
+def added_km(worker: Candidate, visit: WeekVisit, start: int) -> float:
+    """Kilometres (straight line) that ``visit`` at ``start`` adds to ``worker``'s promised
+    day: from the promised stop before it (or home) and on to the one after (or home),
+    less the direct way between those two. Twice the home distance on an empty day."""
+    before, after = worker.home, worker.home
+    before_end, after_start = -DAY, 2 * DAY
+    for a, b, place in worker.booked.get(visit.weekday, []):
+        if before_end < b <= start:
+            before, before_end = place, b
+        if start < a < after_start:
+            after, after_start = place, a
+    return (
+        haversine_metres(before, visit.location)
+        + haversine_metres(visit.location, after)
+        - haversine_metres(before, after)
+    ) / 1000
+
+
+def coverable(
+    worker: Candidate, visits: list[WeekVisit]
+) -> list[tuple[WeekVisit, int, float]]:
+    """The visits ``worker`` could take on as well, within capacity: each with its start
+    (seconds) and the kilometres it adds to their promised day (:func:`added_km`)."""
     trial = Candidate(worker.id, worker.area_id, worker.home, worker.mode, worker.gender,
                       worker.skills, worker.periods, worker.capacity,
                       {d: list(b) for d, b in worker.booked.items()})
@@ -152,8 +175,8 @@ def coverable(worker: Candidate, visits: list[WeekVisit]) -> list[tuple[WeekVisi
             continue
         start = slot_for(trial, visit)
         if start is not None:
+            found.append((visit, start, added_km(trial, visit, start)))
             book(trial, visit, start)
-            found.append((visit, start))
     return found
 
 
@@ -168,7 +191,6 @@ def rested(worker: Candidate, weekday: int, start: int, end: int) -> bool:
 
 
 def choose_team(
-    location: Point,
     visits: list[WeekVisit],
     candidates: list[Candidate],
     history: Counter[int],
@@ -184,17 +206,19 @@ def choose_team(
     total_history = sum(history.values())
     while uncovered and len(team) < TEAM_SIZE:
         best: tuple[float, int] | None = None
-        best_cover: list[tuple[WeekVisit, int]] = []
+        best_cover: list[tuple[WeekVisit, int, float]] = []
         best_worker: Candidate | None = None
         for worker in candidates:
             if worker.id in team or worker.capacity <= 0:
                 continue
             covered = coverable(worker, uncovered)
-            gain = sum(v.duration for v, _ in covered)
+            # Each visit's time counts less the farther it takes the carer out of
+            # their promised day (half of the detour, so an empty day counts the
+            # home distance), so that teams make compact rounds.
+            gain = sum(v.duration / (1 + km / 2 / HALF_WEIGHT_KM) for v, _, km in covered)
             if gain <= 0:
                 continue
-            km = haversine_metres(worker.home, location) / 1000
-            weight = 1 / (1 + km / HALF_WEIGHT_KM)
+            weight = 1.0
             if total_history:
                 weight *= 1 + HISTORY_WEIGHT * history[worker.id] / total_history
             score = (gain * weight, -worker.id)
@@ -203,11 +227,11 @@ def choose_team(
         if best_worker is None:
             break
         team.append(best_worker.id)
-        for visit, start in best_cover:
+        for visit, start, _ in best_cover:
             book(best_worker, visit, start)
             if promised is not None:
                 promised[visit.visit_id] = (best_worker.id, start)
-        taken = {id(v) for v, _ in best_cover}
+        taken = {id(v) for v, _, _ in best_cover}
         uncovered = [v for v in uncovered if id(v) not in taken]
     return tuple(team)
 
@@ -375,7 +399,6 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
         location = Point(client.latitude, client.longitude)
         allowed.sort(key=lambda w: (haversine_metres(w.home, location), w.id))
         teams[client_id] = choose_team(
-            location,
             visits[client_id],
             allowed[:NEAREST],
             history.get(client_id, Counter()),

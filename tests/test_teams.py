@@ -97,7 +97,7 @@ def test_the_team_is_the_fewest_carers_covering_the_week_nearest_first() -> None
     weekend = {day: [(7 * HOUR, 14 * HOUR)] for day in (5, 6)}
     near, far, sat_sun = carer(1, weekdays), carer(2, weekdays, home=ACROSS_TOWN), carer(3, weekend)
     promised: dict[int, tuple[int, int]] = {}
-    team = choose_team(NEXT_DOOR, week, [far, near, sat_sun], Counter(), promised)
+    team = choose_team(week, [far, near, sat_sun], Counter(), promised)
     assert team == (1, 3)
     assert {visit: worker for visit, (worker, _) in promised.items()} == {
         0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 3, 6: 3
@@ -110,11 +110,11 @@ def test_capacity_and_history_steer_the_choice() -> None:
     the one who visited the client in the last 14 days is chosen."""
     week = [call(0, 8, visit_id=1)]
     monday = {0: [(7 * HOUR, 14 * HOUR)]}
-    assert choose_team(NEXT_DOOR, week, [carer(1, monday, capacity=0), carer(2, monday)],
+    assert choose_team(week, [carer(1, monday, capacity=0), carer(2, monday)],
                        Counter()) == (2,)
-    assert choose_team(NEXT_DOOR, week, [carer(1, monday), carer(2, monday)],
+    assert choose_team(week, [carer(1, monday), carer(2, monday)],
                        Counter({2: 5})) == (2,)
-    assert choose_team(NEXT_DOOR, week, [carer(1, monday), carer(2, monday)],
+    assert choose_team(week, [carer(1, monday), carer(2, monday)],
                        Counter()) == (1,)
 
 
@@ -211,3 +211,18 @@ def test_week_carers_are_the_earlier_days_of_the_same_week(engine: Engine) -> No
     assert seen_wednesday == expected
     monday_client, monday_worker = published[monday]
     assert seen_tuesday == {monday_client: {monday_worker}}
+
+
+def test_a_carer_already_promised_next_door_is_chosen_over_a_nearer_home() -> None:
+    """One carer lives across town but was promised a call next door just before;
+    another lives 2 km off with an empty morning. The call adds almost nothing to
+    the first carer's round (it continues from next door) and 2 km each way to the
+    second's, so the first is chosen, though their home is farther."""
+    monday = {0: [(7 * HOUR, 14 * HOUR)]}
+    busy = carer(1, monday, home=ACROSS_TOWN)
+    book(busy, call(0, 7, visit_id=9), 7 * HOUR)
+    two_km = Point(NEXT_DOOR.latitude + 0.018, NEXT_DOOR.longitude)
+    week = [call(0, 8, visit_id=1)]
+    assert choose_team(week, [carer(2, monday, home=two_km), busy], Counter()) == (1,)
+    assert choose_team(week, [carer(2, monday, home=two_km), carer(1, monday, home=ACROSS_TOWN)],
+                       Counter()) == (2,)
