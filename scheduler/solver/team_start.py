@@ -3,13 +3,14 @@
 The weekly team planning (:mod:`scheduler.teams`) promised most visits to one
 carer of the client's regular team. Two first plans follow it:
 
-- :func:`promised_routes` inserts visits in the usual order (fixed, pinned,
-  double-handed, time-critical, then by priority; see
-  :mod:`~scheduler.solver.first_solution`), each on its promised carer's route
-  where it lawfully fits there, otherwise (or without a promise) at its cheapest
-  lawful place on any route. Promises made a week ahead fill the team carers'
-  days first, so visits without a promise (and second carers) find less room
-  and more are left out than by the greedy plan.
+- :func:`promised_routes` inserts fixed and pinned visits, then every promised
+  visit on its promised carer's route where it lawfully fits there, then the
+  rest (visits without a promise, second carers, broken promises) at their
+  cheapest lawful place on any route, each pass in the usual order
+  (double-handed, time-critical, then by priority; see
+  :mod:`~scheduler.solver.first_solution`). Promises made a week ahead fill the
+  team carers' days first, so visits without a promise find less room and more
+  are left out than by the greedy plan.
 - :func:`pull_to_promises` starts from any lawful plan (the greedy one) and moves
   each promised visit that is elsewhere onto its promised carer where that is
   lawful and does not raise the estimated cost, if need be first moving one of
@@ -99,15 +100,25 @@ def insert_promised(
 
 
 def promised_routes(data: PlanningData, node_costs: list[list[int]], seed: int) -> Routes:
-    """Timed routes, visits in the usual order, each on its promised carers' routes
-    where it lawfully fits there and at its cheapest lawful place otherwise."""
+    """Timed routes: fixed and pinned visits, then each promised visit on its promised
+    carer's route where it lawfully fits there, then the rest at their cheapest
+    lawful place (see the module)."""
     routes: Routes = [[] for _ in range(data.vehicle_count)]
-    for visit in insertion_order(data, seed):
-        if visit.id in data.window_problem:
+    order = [visit for visit in insertion_order(data, seed) if visit.id not in data.window_problem]
+    held = {visit.id for visit in order if visit.fixed or visit.pinned_workers}
+    for visit in order:
+        if visit.id in held:
+            insert_visit(data, node_costs, routes, visit.id)
+    # Every promise before the rest: a visit without one must not take the time
+    # a team carer was promised for.
+    rest = []
+    for visit in order:
+        if visit.id in held:
             continue
         vehicle = _promised_vehicle(data, visit)
-        if vehicle is not None and insert_promised(data, node_costs, routes, visit, vehicle):
-            continue
+        if vehicle is None or not insert_promised(data, node_costs, routes, visit, vehicle):
+            rest.append(visit)
+    for visit in rest:
         insert_visit(data, node_costs, routes, visit.id)
     return routes
 

@@ -109,3 +109,33 @@ def test_pulling_never_pays_more_than_the_promise_saves() -> None:
     greedy = greedy_routes(data, node_costs, 0)
     assert pull_to_promises(data, node_costs, greedy, 0) == greedy
     assert [len(stops) for stops in greedy] == [1, 0]
+
+
+def test_a_visit_without_a_promise_does_not_take_a_promised_carers_time() -> None:
+    """An important visit next to worker 2's home comes first in the usual order and
+    takes worker 2 in the greedy plan, so the visit promised to worker 2 at the same
+    time goes to worker 1. The promise-first plan places every promise before the
+    rest: worker 2 keeps the promised visit and the important one goes to worker 1;
+    nothing is left out. The solver, with the team cost, plans it so."""
+    instance = problem(
+        [worker(1, home=place(0, 0)), worker(2, home=place(1, 0))],
+        [
+            visit(1, location=place(1.2, 0), window=("09:00", "09:05"), priority=1),
+            visit(2, location=place(0.5, 0), window=("09:00", "09:05"), planned_worker=2,
+                  team_workers=frozenset({2})),
+        ],
+    )
+    params = Parameters()
+    data = build_planning_data(instance, params)
+    node_costs = build_model(data).node_costs()
+    def worker_of(routes: Routes) -> dict[int, int]:
+        return {
+            data.visit_node(stop.node).visit.id: data.days[vehicle].worker.id
+            for vehicle, stops in enumerate(routes)
+            for stop in stops
+        }
+
+    assert worker_of(greedy_routes(data, node_costs, 0)) == {1: 2, 2: 1}
+    assert worker_of(promised_routes(data, node_costs, 0)) == {1: 1, 2: 2}
+    result = solve_checked(instance, params)
+    assert {a.visit_id: a.worker_id for a in result.assignments} == {1: 1, 2: 2}
