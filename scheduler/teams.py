@@ -68,6 +68,8 @@ TRAVEL = TravelModel()
 #: The Working Time Regulations' daily rest (seconds) kept between promised days.
 DAILY_REST = 11 * 3600
 DAY = 24 * 3600
+#: Seconds between the starts :func:`fill_gaps` tries in a visit's window.
+GAP_STEP = 15 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,42 +200,206 @@ def choose_team(
 ) -> tuple[int, ...]:
     """Up to ``TEAM_SIZE`` candidates covering as much of ``visits`` as they can.
 
-    The visits each chosen carer covers are booked into their timetable and,
-    when ``promised`` is given, recorded there (visit id → worker id, start).
+    Carers are picked one by one, each the best by weighted cover of what is still
+    uncovered (:func:`_pick`). When a full team still leaves visits uncovered, one
+    member is swapped for another candidate if that covers more care time
+    (:func:`_swap_for_cover`): a client is better served by three carers who cover
+    every call than by three near ones and a stranger for the rest. The visits each
+    chosen carer covers are booked into their timetable and, when ``promised`` is
+    given, recorded there (visit id → worker id, start).
     """
-    uncovered = list(visits)
-    team: list[int] = []
     total_history = sum(history.values())
+    weights = {
+        w.id: 1 + HISTORY_WEIGHT * history[w.id] / total_history if total_history else 1.0
+        for w in candidates
+    }
+    team: list[Candidate] = []
+    uncovered = list(visits)
     while uncovered and len(team) < TEAM_SIZE:
-        best: tuple[float, int] | None = None
-        best_cover: list[tuple[WeekVisit, int, float]] = []
-        best_worker: Candidate | None = None
-        for worker in candidates:
-            if worker.id in team or worker.capacity <= 0:
-                continue
-            covered = coverable(worker, uncovered)
-            # Each visit's time counts less the farther it takes the carer out of
-            # their promised day (half of the detour, so an empty day counts the
-            # home distance), so that teams make compact rounds.
-            gain = sum(v.duration / (1 + km / 2 / HALF_WEIGHT_KM) for v, _, km in covered)
-            if gain <= 0:
-                continue
-            weight = 1.0
-            if total_history:
-                weight *= 1 + HISTORY_WEIGHT * history[worker.id] / total_history
-            score = (gain * weight, -worker.id)
-            if best is None or score > best:
-                best, best_cover, best_worker = score, covered, worker
-        if best_worker is None:
+        best = _pick(uncovered, [w for w in candidates if w not in team], weights)
+        if best is None:
             break
-        team.append(best_worker.id)
-        for visit, start, _ in best_cover:
-            book(best_worker, visit, start)
-            if promised is not None:
-                promised[visit.visit_id] = (best_worker.id, start)
-        taken = {id(v) for v, _, _ in best_cover}
+        team.append(best[0])
+        taken = {id(v) for v, _, _ in best[1]}
         uncovered = [v for v in uncovered if id(v) not in taken]
-    return tuple(team)
+    if uncovered and len(team) == TEAM_SIZE:
+        team = _swap_for_cover(visits, team, candidates, uncovered)
+    left = list(visits)
+    for worker in team:
+        cover = coverable(worker, left)
+        for visit, start, _ in cover:
+            book(worker, visit, start)
+            if promised is not None:
+                promised[visit.visit_id] = (worker.id, start)
+        taken = {id(v) for v, _, _ in cover}
+        left = [v for v in left if id(v) not in taken]
+    return tuple(w.id for w in team)
+
+
+def _pick(
+    uncovered: list[WeekVisit], candidates: list[Candidate], weights: dict[int, float]
+) -> tuple[Candidate, list[tuple[WeekVisit, int, float]]] | None:
+    """The candidate with the most weighted cover of ``uncovered`` and that cover: each
+    visit's time counts less the farther it takes the carer out of their promised day
+    (half of the detour, so an empty day counts the home distance), so that teams make
+    compact rounds, and more for the carer's share of the client's recent visits
+    (``weights``). None if nobody covers any of it."""
+    best: tuple[float, int] | None = None
+    found = None
+    for worker in candidates:
+        if worker.capacity <= 0:
+            continue
+        covered = coverable(worker, uncovered)
+        gain = sum(v.duration / (1 + km / 2 / HALF_WEIGHT_KM) for v, _, km in covered)
+        if gain <= 0:
+            continue
+        score = (gain * weights[worker.id], -worker.id)
+        if best is None or score > best:
+            best, found = score, (worker, covered)
+    return found
+
+
+def _uncovered_by(visits: list[WeekVisit], team: list[Candidate]) -> list[WeekVisit]:
+    """The visits of ``visits`` that ``team``, in order, cannot cover."""
+    left = list(visits)
+    for worker in team:
+        taken = {id(v) for v, _, _ in coverable(worker, left)}
+        left = [v for v in left if id(v) not in taken]
+    return left
+
+
+def _swap_for_cover(
+    visits: list[WeekVisit],
+    team: list[Candidate],
+    candidates: list[Candidate],
+    uncovered: list[WeekVisit],
+) -> list[Candidate]:
+    """``team`` with one member replaced by the candidate who leaves the least care
+    time uncovered, if that is less than ``team`` leaves; ``team`` itself otherwise.
+    Only candidates rostered and skilled for an uncovered visit are tried."""
+    def could_help(worker: Candidate) -> bool:
+        return worker.capacity > 0 and any(
+            v.skills <= worker.skills
+            and any(a < v.latest_start + v.duration and v.earliest_start < b
+                    for a, b in worker.periods.get(v.weekday, ()))
+            for v in uncovered
+        )
+
+    helpers = [w for w in candidates if w not in team and could_help(w)]
+    best, best_left = team, sum(v.duration for v in uncovered)
+    for i in reversed(range(len(team))):
+        kept = team[:i] + team[i + 1:]
+        rest = _uncovered_by(visits, kept)
+        for worker in helpers:
+            left = sum(v.duration for v in rest) - sum(
+                v.duration for v, _, _ in coverable(worker, rest)
+            )
+            if left < best_left:
+                best, best_left = [*kept, worker], left
+    return best
+
+
+def _in_the_way(worker: Candidate, visit: WeekVisit, start: int) -> list[tuple[int, int, Point]]:
+    """``worker``'s promised visits on ``visit``'s day that leave too little travel (plus
+    ``SLACK``) before or after ``visit`` at ``start`` (the clash test of :func:`fits_at`)."""
+    end = start + visit.duration
+    return [
+        (a, b, place) for a, b, place in worker.booked.get(visit.weekday, [])
+        if not (end + TRAVEL.seconds(visit.location, place, worker.mode) + SLACK <= a
+                or b + TRAVEL.seconds(place, visit.location, worker.mode) + SLACK <= start)
+    ]
+
+
+def _unbook(worker: Candidate, visit: WeekVisit, start: int) -> None:
+    """Take back the promise of ``visit`` at ``start`` from ``worker`` (undoes :func:`book`)."""
+    worker.booked[visit.weekday].remove((start, start + visit.duration, visit.location))
+    worker.capacity += visit.duration
+
+
+def fill_gaps(
+    order: list[int],
+    visits: dict[int, list[WeekVisit]],
+    chosen: dict[int, tuple[int, ...]],
+    promised: dict[int, tuple[int, int]],
+    workers: dict[int, Candidate],
+) -> int:
+    """Promise more visits to their own client's team, teams unchanged; returns how many.
+
+    The greedy cover leaves a visit unpromised when each team carer rostered for it has
+    already promised that time to another client (mornings are busy everywhere). For
+    each such visit, clients in ``order``, this tries every team carer at the visit's
+    starts across its window (every ``GAP_STEP``, nearest the preferred
+    first): when exactly one promised visit is in the way,
+    that visit moves to another start of the same carer or to a carer of its own
+    client's team, and the freed time is promised. Nobody's team grows.
+    """
+    client_of = {v.visit_id: c for c in order for v in visits[c]}
+    by_id = {v.visit_id: v for c in order for v in visits[c]}
+    at = {(worker, by_id[v].weekday, start): v for v, (worker, start) in promised.items()}
+    added = 0
+    for client in order:
+        for visit in visits[client]:
+            if visit.visit_id in promised:
+                continue
+            for worker_id in chosen[client]:
+                moved = _make_room(visit, workers[worker_id], workers, chosen, client_of,
+                                   by_id, at)
+                if moved is None:
+                    continue
+                for visit_id, (worker, start) in moved.items():
+                    old = promised.get(visit_id)
+                    if old is not None:
+                        del at[(old[0], by_id[visit_id].weekday, old[1])]
+                    promised[visit_id] = (worker, start)
+                    at[(worker, by_id[visit_id].weekday, start)] = visit_id
+                added += 1
+                break
+    return added
+
+
+def _make_room(
+    visit: WeekVisit,
+    worker: Candidate,
+    workers: dict[int, Candidate],
+    chosen: dict[int, tuple[int, ...]],
+    client_of: dict[int, int],
+    by_id: dict[int, WeekVisit],
+    at: dict[tuple[int, int, int], int],
+) -> dict[int, tuple[int, int]] | None:
+    """The promises (visit id → worker id, start) that give ``visit`` to ``worker`` by
+    moving the one promised visit in its way (see :func:`fill_gaps`), already booked;
+    None, with nothing changed, if there are none."""
+    if not visit.skills <= worker.skills or worker.capacity < visit.duration:
+        return None
+    periods = worker.periods.get(visit.weekday, ())
+    grid = range(visit.earliest_start, visit.latest_start + 1, GAP_STEP)
+    starts = sorted({visit.preferred_start, visit.latest_start, *grid},
+                    key=lambda s: (abs(s - visit.preferred_start), s))
+    for start in starts:
+        if not any(a <= start and start + visit.duration <= b for a, b in periods):
+            continue
+        blocking = _in_the_way(worker, visit, start)
+        if len(blocking) != 1:
+            continue
+        other_id = at.get((worker.id, visit.weekday, blocking[0][0]))
+        if other_id is None:
+            continue
+        other = by_id[other_id]
+        _unbook(worker, other, blocking[0][0])
+        if fits_at(worker, visit, start):
+            book(worker, visit, start)
+            team = chosen[client_of[other_id]]
+            for carer_id in (worker.id, *(c for c in team if c != worker.id)):
+                carer = workers[carer_id]
+                if carer.capacity < other.duration:
+                    continue
+                new_start = slot_for(carer, other)
+                if new_start is not None:
+                    book(carer, other, new_start)
+                    return {visit.visit_id: (worker.id, start), other_id: (carer_id, new_start)}
+            _unbook(worker, visit, start)
+        book(worker, other, blocking[0][0])
+    return None
 
 
 #: Absences booked ahead (annual leave, training): a rostered period they touch is not
@@ -404,6 +570,7 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
             history.get(client_id, Counter()),
             promised,
         )
+    fill_gaps(order, visits, teams, promised, {w.id: w for w in candidates})
     return WeekPlan(teams, promised)
 
 
