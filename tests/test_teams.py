@@ -29,6 +29,7 @@ from scheduler.teams import (
     WeekVisit,
     book,
     choose_team,
+    fill_gaps,
     slot_for,
     week_carers,
     week_teams,
@@ -226,3 +227,47 @@ def test_a_carer_already_promised_next_door_is_chosen_over_a_nearer_home() -> No
     assert choose_team(week, [carer(2, monday, home=two_km), busy], Counter()) == (1,)
     assert choose_team(week, [carer(2, monday, home=two_km), carer(1, monday, home=ACROSS_TOWN)],
                        Counter()) == (2,)
+
+
+def test_a_member_is_swapped_when_another_carer_covers_the_whole_week() -> None:
+    """Three carers next door cover Monday to Saturday between them; only a carer
+    across town works on Sunday. Picked by nearness alone, the team would leave
+    Sunday's call to a stranger; swapping the Saturday-only carer for the one who
+    works both weekend days covers every call with three carers."""
+    week = [call(day, 8, visit_id=day) for day in range(7)]
+    morning = [(7 * HOUR, 14 * HOUR)]
+    early_week = carer(1, dict.fromkeys((0, 1, 2), morning))
+    late_week = carer(2, dict.fromkeys((3, 4), morning))
+    saturday = carer(3, {5: morning})
+    weekend = carer(4, dict.fromkeys((5, 6), morning), home=ACROSS_TOWN)
+    promised: dict[int, tuple[int, int]] = {}
+    team = choose_team(week, [early_week, late_week, saturday, weekend], Counter(), promised)
+    assert team == (1, 2, 4)
+    assert {visit: worker for visit, (worker, _) in promised.items()} == {
+        0: 1, 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4
+    }
+    assert saturday.booked == {}
+
+
+def test_a_gap_is_filled_by_moving_the_promise_in_the_way() -> None:
+    """One carer serves two clients. The first client's call (8:00, may start 7:00–9:00)
+    was promised at 8:00, which leaves no room for the second client's Monday call
+    (8:00–8:30). Moving the first call earlier on the same carer lets the second
+    client's call be promised to the carer already in their team."""
+    carer_one = carer(1, {0: [(7 * HOUR, 9 * HOUR)], 1: [(7 * HOUR, 9 * HOUR)]})
+    flexible = WeekVisit(10, 0, 7 * HOUR, 9 * HOUR, 8 * HOUR, 30 * 60, frozenset(), NEXT_DOOR)
+    tight = [call(0, 8, visit_id=20, width=0.5), call(1, 8, visit_id=21, width=0.5)]
+    promised: dict[int, tuple[int, int]] = {}
+    chosen = {
+        1: choose_team([flexible], [carer_one], Counter(), promised),
+        2: choose_team(tight, [carer_one], Counter(), promised),
+    }
+    assert chosen == {1: (1,), 2: (1,)}
+    assert 20 not in promised and promised[10] == (1, 8 * HOUR)
+    assert fill_gaps([1, 2], {1: [flexible], 2: tight}, chosen, promised, {1: carer_one}) == 1
+    assert promised[20] == (1, 8 * HOUR)
+    moved = promised[10][1]
+    assert promised[10][0] == 1 and moved >= 7 * HOUR and moved + 30 * 60 <= 8 * HOUR
+    monday = sorted(carer_one.booked[0])
+    assert [(a, b) for a, b, _ in monday] == [(moved, moved + 30 * 60), (8 * HOUR, 8.5 * HOUR)]
+    assert carer_one.capacity == 40 * HOUR - 3 * 30 * 60
