@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, col, or_, select
 
@@ -72,6 +73,13 @@ DAY = 24 * 3600
 GAP_STEP = 15 * 60
 
 
+@lru_cache(maxsize=1 << 18)
+def travel_seconds(a: Point, b: Point, mode: str) -> int:
+    """``TRAVEL``'s time from ``a`` to ``b`` by ``mode`` (seconds), remembered: the
+    timetable asks for the same few thousand pairs millions of times."""
+    return TRAVEL.seconds(a, b, mode)
+
+
 @dataclass(frozen=True, slots=True)
 class WeekVisit:
     """A care-plan visit of the week: ``weekday`` 0–6; times in seconds after local midnight."""
@@ -109,12 +117,18 @@ def slot_for(worker: Candidate, visit: WeekVisit) -> int | None:
     nearest the preferred start; None if there is none."""
     if not visit.skills <= worker.skills:
         return None
+    periods = worker.periods.get(visit.weekday, ())
+    if not any(
+        max(a, visit.earliest_start) <= min(visit.latest_start, b - visit.duration)
+        for a, b in periods
+    ):
+        return None  # no rostered period holds the visit at any start of its window
     busy = worker.booked.get(visit.weekday, [])
     starts = {visit.preferred_start, visit.earliest_start, visit.latest_start}
     for a, b, place in busy:
-        starts.add(b + TRAVEL.seconds(place, visit.location, worker.mode) + SLACK)
-        starts.add(a - TRAVEL.seconds(visit.location, place, worker.mode) - SLACK - visit.duration)
-    starts.update(start for start, _ in worker.periods.get(visit.weekday, ()))
+        starts.add(b + travel_seconds(place, visit.location, worker.mode) + SLACK)
+        starts.add(a - travel_seconds(visit.location, place, worker.mode) - SLACK - visit.duration)
+    starts.update(start for start, _ in periods)
     for start in sorted(starts, key=lambda s: (abs(s - visit.preferred_start), s)):
         if visit.earliest_start <= start <= visit.latest_start and fits_at(worker, visit, start):
             return start
@@ -130,8 +144,8 @@ def fits_at(worker: Candidate, visit: WeekVisit, start: int) -> bool:
     if not any(a <= start and end <= b for a, b in worker.periods.get(visit.weekday, ())):
         return False
     for a, b, place in worker.booked.get(visit.weekday, []):
-        there = TRAVEL.seconds(place, visit.location, worker.mode) + SLACK
-        back = TRAVEL.seconds(visit.location, place, worker.mode) + SLACK
+        there = travel_seconds(place, visit.location, worker.mode) + SLACK
+        back = travel_seconds(visit.location, place, worker.mode) + SLACK
         if not (end + back <= a or b + there <= start):
             return False
     return rested(worker, visit.weekday, start, end)
@@ -305,8 +319,8 @@ def _in_the_way(worker: Candidate, visit: WeekVisit, start: int) -> list[tuple[i
     end = start + visit.duration
     return [
         (a, b, place) for a, b, place in worker.booked.get(visit.weekday, [])
-        if not (end + TRAVEL.seconds(visit.location, place, worker.mode) + SLACK <= a
-                or b + TRAVEL.seconds(place, visit.location, worker.mode) + SLACK <= start)
+        if not (end + travel_seconds(visit.location, place, worker.mode) + SLACK <= a
+                or b + travel_seconds(place, visit.location, worker.mode) + SLACK <= start)
     ]
 
 
