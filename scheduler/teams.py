@@ -585,6 +585,7 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
             promised,
         )
     fill_gaps(order, visits, teams, promised, {w.id: w for w in candidates})
+    travel_seconds.cache_clear()  # only this timetable asks for these pairs
     return WeekPlan(teams, promised)
 
 
