@@ -230,7 +230,8 @@ def choose_team(
     team: list[Candidate] = []
     uncovered = list(visits)
     while uncovered and len(team) < TEAM_SIZE:
-        best = _pick(uncovered, [w for w in candidates if w not in team], weights)
+        chosen = {w.id for w in team}
+        best = _pick(uncovered, [w for w in candidates if w.id not in chosen], weights)
         if best is None:
             break
         team.append(best[0])
@@ -299,7 +300,8 @@ def _swap_for_cover(
             for v in uncovered
         )
 
-    helpers = [w for w in candidates if w not in team and could_help(w)]
+    members = {w.id for w in team}
+    helpers = [w for w in candidates if w.id not in members and could_help(w)]
     best, best_left = team, sum(v.duration for v in uncovered)
     for i in reversed(range(len(team))):
         kept = team[:i] + team[i + 1:]
