@@ -343,11 +343,11 @@ def fill_gaps(
 
     The greedy cover leaves a visit unpromised when each team carer rostered for it has
     already promised that time to another client (mornings are busy everywhere). For
-    each such visit, clients in ``order``, this tries every team carer at the visit's
-    starts across its window (every ``GAP_STEP``, nearest the preferred
-    first): when exactly one promised visit is in the way,
-    that visit moves to another start of the same carer or to a carer of its own
-    client's team, and the freed time is promised. Nobody's team grows.
+    each such visit, clients in ``order``, this tries every team carer at starts across
+    the visit's window (every ``GAP_STEP`` seconds, nearest the preferred start first):
+    when exactly one promised visit is in the way, that visit moves to another start of
+    the same carer or to a carer of its own client's team, and the freed time is
+    promised. Nobody's team grows.
     """
     client_of = {v.visit_id: c for c in order for v in visits[c]}
     by_id = {v.visit_id: v for c in order for v in visits[c]}
