@@ -115,14 +115,9 @@ def slot_for(worker: Candidate, visit: WeekVisit) -> int | None:
     """A start (seconds) at which ``worker`` can make ``visit`` inside a rostered period,
     leaving the travel (plus ``SLACK``) to and from their promised visits that day,
     nearest the preferred start; None if there is none."""
-    if not visit.skills <= worker.skills:
+    if not rostered_for(worker, visit):
         return None
     periods = worker.periods.get(visit.weekday, ())
-    if not any(
-        max(a, visit.earliest_start) <= min(visit.latest_start, b - visit.duration)
-        for a, b in periods
-    ):
-        return None  # no rostered period holds the visit at any start of its window
     busy = worker.booked.get(visit.weekday, [])
     starts = {visit.preferred_start, visit.earliest_start, visit.latest_start}
     for a, b, place in busy:
@@ -133,6 +128,15 @@ def slot_for(worker: Candidate, visit: WeekVisit) -> int | None:
         if visit.earliest_start <= start <= visit.latest_start and fits_at(worker, visit, start):
             return start
     return None
+
+
+def rostered_for(worker: Candidate, visit: WeekVisit) -> bool:
+    """True if ``worker`` has the skills for ``visit`` and a rostered period that holds
+    it at some start of its window (their promised visits not looked at)."""
+    return visit.skills <= worker.skills and any(
+        max(a, visit.earliest_start) <= min(visit.latest_start, b - visit.duration)
+        for a, b in worker.periods.get(visit.weekday, ())
+    )
 
 
 def fits_at(worker: Candidate, visit: WeekVisit, start: int) -> bool:
@@ -291,17 +295,13 @@ def _swap_for_cover(
 ) -> list[Candidate]:
     """``team`` with one member replaced by the candidate who leaves the least care
     time uncovered, if that is less than ``team`` leaves; ``team`` itself otherwise.
-    Only candidates rostered and skilled for an uncovered visit are tried."""
-    def could_help(worker: Candidate) -> bool:
-        return worker.capacity > 0 and any(
-            v.skills <= worker.skills
-            and any(a < v.latest_start + v.duration and v.earliest_start < b
-                    for a, b in worker.periods.get(v.weekday, ()))
-            for v in uncovered
-        )
-
+    Only candidates rostered and skilled for an uncovered visit (:func:`rostered_for`)
+    are tried."""
     members = {w.id for w in team}
-    helpers = [w for w in candidates if w.id not in members and could_help(w)]
+    helpers = [
+        w for w in candidates
+        if w.id not in members and w.capacity > 0 and any(rostered_for(w, v) for v in uncovered)
+    ]
     best, best_left = team, sum(v.duration for v in uncovered)
     for i in reversed(range(len(team))):
         kept = team[:i] + team[i + 1:]

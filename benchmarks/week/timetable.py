@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from benchmarks.week.__main__ import MONDAY
+from benchmarks.week.__main__ import MONDAY, demand
 from scheduler import teams
 from scheduler.db.engine import make_engine
 from scheduler.db.migrate import upgrade
@@ -52,20 +52,18 @@ class Timetable:
 
 
 def if_kept(session: Session, promised: dict[int, tuple[int, int]]) -> tuple[int, int, float]:
-    """Clients with at least two visits every day of the week, how many of them have
-    every visit promised, and their median distinct carers if the timetable held."""
-    visits = session.exec(
-        select(Visit).where(Visit.day >= MONDAY, Visit.day <= MONDAY + timedelta(days=6))
-    ).all()
+    """Clients with at least two visits every day of the week (the week benchmark's
+    :func:`~benchmarks.week.__main__.demand`), how many of them have every visit
+    promised, and their median distinct carers if the timetable held."""
+    week = [MONDAY + timedelta(days=n) for n in range(7)]
+    wanted = demand(session, week)
     by_client: dict[int, list[Visit]] = defaultdict(list)
-    for visit in visits:
-        by_client[visit.client_id].append(visit)
+    for visit in session.exec(select(Visit).where(col(Visit.day).in_(week))).all():
+        if wanted[visit.client_id] >= 2:
+            by_client[visit.client_id].append(visit)
     carers = []
     full = 0
     for client_visits in by_client.values():
-        per_day = Counter(v.day for v in client_visits)
-        if len(per_day) < 7 or min(per_day.values()) < 2:
-            continue
         team = {promised[v.id or 0][0] for v in client_visits if (v.id or 0) in promised}
         missing = any((v.id or 0) not in promised for v in client_visits)
         full += not missing
