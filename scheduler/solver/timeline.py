@@ -178,8 +178,11 @@ def _earliest(
             for a, b in day.gaps:
                 if previous_end <= a and b <= start - travel:
                     stretch = b
-            if start + duration + tail - stretch > limit:
-                k = _shift_index(day.shifts, previous_end, start)
+            # As many rest breaks in the idle time before this visit as the stretch
+            # of work needs (a long wait between a morning and an evening visit
+            # needs more than one), each as late as the limit allows.
+            k = _shift_index(day.shifts, previous_end, start)
+            while start + duration + tail - stretch > limit:
                 if k < 0 or used[k] >= day.rest_breaks_per_shift[k] or (
                     previous_end - stretch > limit
                 ):
@@ -192,8 +195,6 @@ def _earliest(
                     if start > data.hi[node] or start + duration + tail > day.shifts[k].end:
                         return None
                 stretch = min(stretch + limit, start - length) + length
-                if start + duration + tail - stretch > limit:
-                    return None
         stops.append(Stop(node, start))
         previous, previous_end = node, start + duration
     return stops

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from scheduler.parameters import Parameters
 from scheduler.problem import Problem, Shift, WorkerHistory
+from scheduler.solver.data import build_planning_data
+from scheduler.solver.timeline import plan_route, route_breach
 from tests.solver.instances import (
     at,
     carers,
@@ -278,6 +280,20 @@ def test_daily_limit() -> None:
     """Ten hours a day: one of the two visits goes; with a 16-hour limit both fit."""
     assert len(solve_checked(long_day(), QUIET).dropped) == 1
     assert not solve_checked(long_day(), quiet(daily_limit_seconds=16 * 3600)).dropped
+
+
+def test_a_long_wait_takes_two_rest_breaks_in_the_first_plan() -> None:
+    """06:30 and 20:00 on one 16-hour shift need two 20-minute breaks in the wait
+    between them (no stretch of work over six hours): the greedy first plan times
+    both visits, so the answer does not hang on the local search's time."""
+    data = build_planning_data(long_day(), quiet(daily_limit_seconds=16 * 3600))
+    nodes = [data.nodes_of_visit[1][0], data.nodes_of_visit[2][0]]
+    route = plan_route(data, 0, nodes, {})
+    assert route is not None and [stop.start for stop in route] == [at("06:30"), at("20:00")]
+    assert route_breach(data, 0, route) is None
+    assert data.days[0].rest_breaks_per_shift == (2,)
+    one_break = replace(data, days=(replace(data.days[0], rest_breaks_per_shift=(1,)),))
+    assert plan_route(one_break, 0, nodes, {}) is None
 
 
 def two_visits_five_hours_apart(**worker_fields: object) -> Problem:
