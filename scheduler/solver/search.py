@@ -42,11 +42,15 @@ _RESERVE_BUILDS = 1.0
 #: quarter, when a build took up to 1.5 s; see docs/design.md); when something is put
 #: back, the check runs anyway and the part may overrun by about one model build.
 _RESERVE_SHARE = 0.1
-#: Seconds restoring known routes into a model may take, however small the time
-#: limit: restoring only propagates (it either fits or fails at once), but it
-#: reads OR-Tools' search limit, and on a loaded machine 250 visits took over half
-#: a second — a tighter limit threw the whole first plan away.
-_RESTORE_SECONDS = 5.0
+#: Seconds the final check of re-inserted visits may take to restore its routes,
+#: however little of the time limit is left.
+_MIN_CHECK_SECONDS = 0.5
+#: Seconds a second try at restoring the first plan may take when the first try
+#: (a quarter of the limit, at least half a second) gave nothing. Restoring times
+#: every visit and searches on for the cheapest timing until its limit, so the
+#: limit is kept short; but on a loaded machine 250 visits took over half a second
+#: to restore at all, and giving up threw the whole first plan away.
+_RESTORE_RETRY_SECONDS = 5.0
 
 
 def search_parameters(
@@ -152,7 +156,7 @@ def solve(
         return _empty_result(problem, "none", "", started)
     data = build_planning_data(problem, params)
     building = time.perf_counter()
-    ctx = _closed_model(data, params, max(_RESTORE_SECONDS, 0.25 * time_limit_seconds))
+    ctx = _closed_model(data, params, max(0.5, 0.25 * time_limit_seconds))
     reserve = final_reserve(time_limit_seconds, time.perf_counter() - building)
     node_costs = ctx.node_costs()
 
@@ -179,8 +183,11 @@ def solve(
     )
     current = _assignment(ctx, routes)
     status = "feasible"
+    if current is None:  # out of time restoring (a loaded machine): try once more
+        ctx = _closed_model(data, params, _RESTORE_RETRY_SECONDS)
+        current = _assignment(ctx, routes)
     if current is None:  # never expected: the greedy keeps every rule; stay safe anyway
-        ctx = _closed_model(data, params, max(_RESTORE_SECONDS, 0.25 * time_limit_seconds))
+        ctx = _closed_model(data, params, max(0.5, 0.25 * time_limit_seconds))
         current = _assignment(ctx, [[] for _ in range(data.vehicle_count)])
         status = "feasible_from_empty"
     if current is None:
@@ -206,7 +213,7 @@ def solve(
     # (the call may then run past its limit by that build, at most).
     repaired = _repair(ctx, node_costs, best_plans, seed)
     if repaired is not None:
-        check_seconds = max(_RESTORE_SECONDS, deadline - time.perf_counter() - 0.5 * reserve)
+        check_seconds = max(_MIN_CHECK_SECONDS, deadline - time.perf_counter() - 0.5 * reserve)
         fresh = _closed_model(data, params, check_seconds)
         candidate = _assignment(fresh, repaired)
         if candidate is not None:
