@@ -32,9 +32,10 @@ from scheduler.db.models import (
 )
 from scheduler.problem import Problem, Shift, VisitSpec, WorkerHistory, WorkerSpec
 from scheduler.skills import valid_skills
-from scheduler.teams import week_carers, week_teams
+from scheduler.teams import WeekPlan, week_carers
 from scheduler.travel import Point, TravelModel
 from scheduler.visits import day_origin, local_instant
+from scheduler.week_plans import week_plan
 
 CONTINUITY_LOOKBACK_DAYS = 14
 REFERENCE_PERIOD_DAYS = 17 * 7
@@ -240,12 +241,15 @@ def build_problem(
     *,
     travel: TravelModel | None = None,
     fixed_before: datetime | None = None,
+    week: WeekPlan | None = None,
 ) -> Problem:
     """The plain problem of planning ``day`` for the workers and visits of ``area_ids``.
 
     Visits of the published rota keep it as ``published_workers``/``published_start``
     (moving them costs a little); those checked in or done, and those published
     to start before ``fixed_before`` (a disruption's time), are fixed as published.
+    ``week``: the week's teams and timetable if the caller has them (else read from
+    the kept week plans, or made, :func:`scheduler.week_plans.week_plan`).
     """
     origin = day_origin(day)
     workers = list(
@@ -297,7 +301,7 @@ def build_problem(
         preferences[pref.client_id][pref.kind].add(pref.worker_id)
     published = published_plan(session, area_ids, day)
     left_out = published_unallocated(session, area_ids, day)
-    week = week_teams(session, area_ids, day)
+    week = week or week_plan(session, area_ids, day)
     seen = week_carers(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:

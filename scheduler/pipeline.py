@@ -14,7 +14,7 @@ import signal
 import time
 import uuid
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -55,6 +55,7 @@ from scheduler.planner import (
 )
 from scheduler.problem import DroppedVisit, Problem, Result, VisitSpec
 from scheduler.validate import validate
+from scheduler.week_plans import keep_week_plans
 
 log = logging.getLogger(__name__)
 
@@ -158,40 +159,54 @@ def solve_day(
     Progress (sub-problems done / total, visits allocated) is recorded on the run.
     """
     phases = phases or Phases()
-    with phases.phase("load"), Session(engine) as session:
-        problem = build_problem(session, day, area_ids, fixed_before=options.fixed_before)
-    passed: list[VisitSpec] = []
-    if options.fixed_before is not None:
-        problem, passed = without_the_past(problem, options.fixed_before)
-    with phases.phase("partition"):
-        parts = partition(problem, max_visits=options.max_visits)
-    _update_run(
-        engine,
-        plan_run_id,
-        progress_total=len(parts),
-        visits_total=len(problem.visits) + len(passed),
-    )
+    pooled = bool(options.processes != 1 or options.dask_address)
+    with ExitStack() as stack:
+        pool: tuple[Any, int] | None = None
 
-    def progress(done: int, total: int, allocated: int) -> None:
-        _update_run(engine, plan_run_id, progress_done=done, visits_allocated=allocated)
-        if options.progress is not None:
-            options.progress(done, total, allocated)
+        def executor() -> tuple[Any, int]:
+            """The planning executor and its slots, started when first wanted."""
+            nonlocal pool
+            if pool is None:
+                pool = stack.enter_context(planning_executor(
+                    processes=options.processes, dask_address=options.dask_address
+                ))
+            return pool
 
-    first_pass = options.time_budget_seconds * (FIRST_PASS_SHARE if len(parts) > 1 else 1.0)
-    seams = options.time_budget_seconds - first_pass
-    use_pool = len(parts) > 1 and (options.processes != 1 or options.dask_address)
-    if not use_pool:
-        executor_context: Any = nullcontext((None, 1))
-    else:
-        executor_context = planning_executor(
-            processes=options.processes, dask_address=options.dask_address
+        with phases.phase("load"):
+            # The week's teams: kept ones read, others made (on the pool when
+            # many need making) and kept for the rest of the week.
+            week = keep_week_plans(
+                engine, area_ids, day, (lambda: executor()[0]) if pooled else None
+            )
+            with Session(engine) as session:
+                problem = build_problem(
+                    session, day, area_ids, fixed_before=options.fixed_before, week=week
+                )
+        passed: list[VisitSpec] = []
+        if options.fixed_before is not None:
+            problem, passed = without_the_past(problem, options.fixed_before)
+        with phases.phase("partition"):
+            parts = partition(problem, max_visits=options.max_visits)
+        _update_run(
+            engine,
+            plan_run_id,
+            progress_total=len(parts),
+            visits_total=len(problem.visits) + len(passed),
         )
-    with executor_context as (executor, slots):
+
+        def progress(done: int, total: int, allocated: int) -> None:
+            _update_run(engine, plan_run_id, progress_done=done, visits_allocated=allocated)
+            if options.progress is not None:
+                options.progress(done, total, allocated)
+
+        first_pass = options.time_budget_seconds * (FIRST_PASS_SHARE if len(parts) > 1 else 1.0)
+        seams = options.time_budget_seconds - first_pass
+        solver, slots = executor() if pooled and len(parts) > 1 else (None, 1)
         with phases.phase("solve"):
             plans = solve_parts(
                 parts,
                 params,
-                executor=executor,
+                executor=solver,
                 slots=slots,
                 budget_seconds=first_pass,
                 seed=options.seed,
@@ -201,7 +216,7 @@ def solve_day(
             plans = mend_seams(
                 plans,
                 params,
-                executor=executor,
+                executor=solver,
                 slots=slots,
                 budget_seconds=seams,
                 seed=options.seed,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -486,7 +486,7 @@ def _candidates(session: Session, area_ids: Collection[int], monday: date) -> li
             mode=w.transport_mode.value,
             gender=w.gender.value,
             skills=frozenset(skills.get(w.id or 0, ())),
-            periods=dict(periods[w.id or 0]),
+            periods={d: sorted(p) for d, p in sorted(periods[w.id or 0].items())},
             # Leave takes its share of the week's contracted hours with it.
             capacity=LOAD_SHARE * w.contracted_minutes_per_week * 60
             * sum(b - a for day in periods[w.id or 0].values() for a, b in day)
@@ -525,9 +525,39 @@ class WeekPlan:
     promised: dict[int, tuple[int, int]]
 
 
-def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPlan:
-    """The regular teams and rough timetable of the calendar week containing ``day``."""
-    monday = day - timedelta(days=day.weekday())
+@dataclass(frozen=True, slots=True)
+class ClientWeek:
+    """A client's part in their area's week: home, the carer gender asked for
+    (``"any"`` or a gender, ``gender_strict`` if only that will do), declined carers,
+    the carers of the last ``HISTORY_DAYS`` days ((worker id, visits), by worker id)
+    and the week's care-plan visits."""
+
+    id: int
+    location: Point
+    gender: str
+    gender_strict: bool
+    declined: frozenset[int]
+    history: tuple[tuple[int, int], ...]
+    visits: tuple[WeekVisit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AreaWeek:
+    """Everything an area's week plan is made from, read from the database: the
+    area's workers with their rostered week (nothing booked yet) and its clients
+    with care-plan visits that week, both by id. Areas never share a team, so each
+    area's plan is made (and kept, :mod:`scheduler.week_plans`) on its own."""
+
+    area_id: int
+    monday: date
+    workers: tuple[Candidate, ...]
+    clients: tuple[ClientWeek, ...]
+
+
+def read_week_inputs(
+    session: Session, area_ids: Collection[int], monday: date
+) -> dict[int, AreaWeek]:
+    """Area id → what its week plan starting ``monday`` is made from (every area asked)."""
     candidates = _candidates(session, area_ids, monday)
     rows = session.exec(
         select(Visit, Client)
@@ -561,35 +591,71 @@ def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPl
     ).all():
         declined[pref.client_id].add(pref.worker_id)
     history = _history(session, area_ids, monday)
+    workers: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        workers[candidate.area_id].append(candidate)
+    by_area: dict[int, list[ClientWeek]] = defaultdict(list)
+    for client_id in sorted(clients):
+        client = clients[client_id]
+        by_area[client.area_id].append(ClientWeek(
+            id=client_id,
+            location=Point(client.latitude, client.longitude),
+            gender=client.carer_gender.value,
+            gender_strict=client.carer_gender_strict,
+            declined=frozenset(declined[client_id]),
+            history=tuple(sorted(history.get(client_id, Counter()).items())),
+            visits=tuple(visits[client_id]),
+        ))
+    return {
+        area_id: AreaWeek(area_id, monday, tuple(workers[area_id]), tuple(by_area[area_id]))
+        for area_id in sorted(set(area_ids))
+    }
+
+
+def make_week_plan(area: AreaWeek) -> WeekPlan:
+    """The area's regular teams and rough timetable (plain data in, plain data out)."""
+    workers = [
+        replace(w, periods={d: list(p) for d, p in w.periods.items()}, booked={})
+        for w in area.workers
+    ]
+    clients = {c.id: c for c in area.clients}
+    visits = {c.id: list(c.visits) for c in area.clients}
     order = sorted(clients, key=lambda c: (-sum(v.duration for v in visits[c]), c))
     teams: dict[int, tuple[int, ...]] = {}
     promised: dict[int, tuple[int, int]] = {}
-    by_area: dict[int, list[Candidate]] = defaultdict(list)
-    for candidate in candidates:
-        by_area[candidate.area_id].append(candidate)
     for client_id in order:
         client = clients[client_id]
-        strict = client.carer_gender_strict and client.carer_gender.value != "any"
-        # A team is drawn from the client's own area (its coordinators' workforce);
-        # this also keeps the work per client bounded by the area, not the nation.
+        strict = client.gender_strict and client.gender != "any"
         allowed = [
-            w for w in by_area[client.area_id]
-            if w.id not in declined[client_id]
-            and (not strict or w.gender == client.carer_gender.value)
+            w for w in workers
+            if w.id not in client.declined
+            and (not strict or w.gender == client.gender)
             and w.capacity > 0
         ]
-        location = Point(client.latitude, client.longitude)
-        allowed.sort(key=lambda w: (haversine_metres(w.home, location), w.id))
+        allowed.sort(key=lambda w: (haversine_metres(w.home, client.location), w.id))
         teams[client_id] = choose_team(
-            visits[client_id],
-            allowed[:NEAREST],
-            history.get(client_id, Counter()),
-            promised,
+            visits[client_id], allowed[:NEAREST], Counter(dict(client.history)), promised
         )
-    fill_gaps(order, visits, teams, promised, {w.id: w for w in candidates})
-    travel_seconds.cache_clear()  # only this timetable asks for these pairs
+    fill_gaps(order, visits, teams, promised, {w.id: w for w in workers})
     return WeekPlan(teams, promised)
 
+
+def week_teams(session: Session, area_ids: Collection[int], day: date) -> WeekPlan:
+    """The regular teams and rough timetable of the calendar week containing ``day``,
+    made afresh (:func:`scheduler.week_plans.week_plan` keeps them for the week).
+
+    A team is drawn from the client's own area (its coordinators' workforce); this
+    also keeps the work per client bounded by the area, not the nation.
+    """
+    monday = day - timedelta(days=day.weekday())
+    teams: dict[int, tuple[int, ...]] = {}
+    promised: dict[int, tuple[int, int]] = {}
+    for area in read_week_inputs(session, area_ids, monday).values():
+        plan = make_week_plan(area)
+        teams.update(plan.teams)
+        promised.update(plan.promised)
+    travel_seconds.cache_clear()  # only this timetable asks for these pairs
+    return WeekPlan(teams, promised)
 
 
 def week_carers(session: Session, area_ids: Collection[int], day: date) -> dict[int, set[int]]:

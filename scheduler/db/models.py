@@ -339,6 +339,34 @@ class UnallocatedVisit(SQLModel, table=True):
     reason: str = Field(max_length=400)
 
 
+class WeekPlanRecord(SQLModel, table=True):
+    """An area's regular teams and rough timetable for a calendar week, made once
+    and kept (:mod:`scheduler.week_plans`). ``fingerprint`` is a digest of everything
+    they were made from; a plan whose inputs have changed is made again."""
+
+    __tablename__ = "weekplan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: int = Field(foreign_key="area.id")
+    monday: date = Field(description="The local date the week starts")
+    fingerprint: str = Field(max_length=64)
+    teams: list[Any] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="[client id, [worker ids]] per client",
+    )
+    promised: list[Any] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="[visit id, worker id, start in seconds after local midnight] per visit",
+    )
+    made_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+    __table_args__ = (sa.UniqueConstraint("area_id", "monday", name="uq_weekplan_area_monday"),)
+
+
 class PublishedRota(SQLModel, table=True):
     """Which plan run is the published rota of an (area, day): flipped in one transaction."""
 
