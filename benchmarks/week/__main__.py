@@ -333,7 +333,7 @@ def overridden(params: Parameters, settings: list[str]) -> Parameters:
         changes[name.strip()] = value.strip().lower() in ("1", "true") if kind is bool else kind(
             value.strip()
         )
-    return replace(params, **changes)
+    return replace(params, **changes)  # type: ignore[arg-type]
 
 
 def main() -> None:
