@@ -301,7 +301,7 @@ def build_problem(
         preferences[pref.client_id][pref.kind].add(pref.worker_id)
     published = published_plan(session, area_ids, day)
     left_out = published_unallocated(session, area_ids, day)
-    week = week or week_plan(session, area_ids, day)
+    week = week if week is not None else week_plan(session, area_ids, day)
     seen = week_carers(session, area_ids, day)
     visit_specs = []
     for visit, client in visits:
