@@ -10,8 +10,9 @@ Tuesday, each step of loading the day that concerns the weekly teams:
 - ``read``: reading what the plans are made from (:func:`scheduler.teams.read_week_inputs`);
 - ``made``: making every area's plan in this process (what every day's load cost
   before plans were kept);
-- ``first load``: :func:`scheduler.build.build_problem` with no plan kept yet (plans
-  made on the pool given by ``--processes``, then kept);
+- ``first load``: the pipeline's load phase with no plan kept yet
+  (:func:`scheduler.week_plans.keep_week_plans`, plans made on the pool given by
+  ``--processes`` and kept, then :func:`scheduler.build.build_problem`);
 - ``later load``: the same once the plans are kept (every later day of the week).
 
 Wall-clock seconds, median of ``--repeat`` runs of each step (the making step once).
@@ -75,10 +76,16 @@ def measure(workers: int, kind: str, folder: Path, processes: int, repeat: int) 
 
         made = _timed(make_all)
         with planning_executor(processes=processes) as (executor, _):
-            first = _timed(lambda: keep_week_plans(engine, areas, TUESDAY, lambda: executor))
+
+            def load() -> None:
+                """The pipeline's load phase (``scheduler.pipeline.solve_day``)."""
+                week = keep_week_plans(engine, areas, TUESDAY, lambda: executor)
+                with Session(engine) as session:
+                    build_problem(session, TUESDAY, areas, week=week)
+
+            first = _timed(load)
+            later = [_timed(load) for _ in range(repeat)]
         with Session(engine) as session:
-            later = [_timed(lambda: build_problem(session, TUESDAY, areas))
-                     for _ in range(repeat)]
             session.exec(delete(WeekPlanRecord))  # type: ignore[call-overload]
             session.commit()
         return {
