@@ -86,7 +86,7 @@ def measure(workers: int, kind: str, folder: Path, processes: int, repeat: int) 
             first = _timed(load)
             later = [_timed(load) for _ in range(repeat)]
         with Session(engine) as session:
-            session.exec(delete(WeekPlanRecord))  # type: ignore[call-overload]
+            session.exec(delete(WeekPlanRecord))
             session.commit()
         return {
             "workers": workers, "areas": len(areas), "week visits": visits,

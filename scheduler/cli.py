@@ -365,6 +365,55 @@ def scheduler_command(
         click.echo(str(report))
 
 
+@main.command("week-plan")
+@click.option(
+    "--week",
+    "day_text",
+    default=None,
+    help="YYYY-MM-DD, a day of the week to plan (default: next week)",
+)
+@click.option("--area", "area_codes", multiple=True, help="Area code or id (default: all)")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(0.5, 600),
+    default=None,
+    help="Solver seconds per sub-problem and solve (default 5)",
+)
+@click.option("--processes", type=click.IntRange(1, 256), default=None)
+@click.option("--dask", "dask_address", default=None, help="Plan through this Dask scheduler")
+def week_plan_command(
+    day_text: str | None,
+    area_codes: tuple[str, ...],
+    seconds: float | None,
+    processes: int | None,
+    dask_address: str | None,
+) -> None:
+    """Make a week's plans (teams and timetable) by routing, ahead of the week."""
+    from sqlmodel import Session
+
+    from scheduler.job import JobSettings, next_monday, plan_week_ahead
+    from scheduler.pipeline import PlanningOptions
+    from scheduler.week_job import ROUTED_SECONDS
+
+    if day_text is None:
+        today = date.today()
+    else:
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError as error:
+            raise click.BadParameter("use YYYY-MM-DD", param_hint="--week") from error
+        today = day - timedelta(days=day.weekday() + 7)  # the job run a week before
+    engine = _engine()
+    with Session(engine) as session:
+        area_ids = _area_ids(session, area_codes)
+    settings = JobSettings(
+        options=PlanningOptions(processes=processes, dask_address=dask_address),
+        week_plan_seconds=seconds or ROUTED_SECONDS,
+    )
+    made = plan_week_ahead(engine, settings, today=today, area_ids=area_ids or None)
+    click.echo(f"week of {next_monday(today).isoformat()}: plans made for {made} areas")
+
+
 @main.command("demo-users")
 @click.option("--password", default="demo-password", show_default=True)
 def demo_users(password: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -28,9 +29,11 @@ from scheduler.claims import (
 from scheduler.db.engine import session_scope
 from scheduler.db.models import Area
 from scheduler.db.types import utc_now
+from scheduler.executors import planning_executor
 from scheduler.parameters import Parameters
 from scheduler.pipeline import PlanFailed, PlanningOptions, create_plan_run, execute_plan_run
 from scheduler.visits import LONDON, materialise_visits
+from scheduler.week_job import ROUTED_SECONDS, route_week_plans
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,11 @@ class JobSettings:
     lease: timedelta = DEFAULT_LEASE
     options: PlanningOptions = field(default_factory=PlanningOptions)
     params: Parameters = field(default_factory=Parameters)
+    #: The weekly job (next week's routed week plans): weekday (0 Monday … 6 Sunday)
+    #: and Europe/London time, and solver seconds per sub-problem and solve.
+    week_plan_weekday: int = 5
+    week_plan_at: time = time(2, 0)
+    week_plan_seconds: float = ROUTED_SECONDS
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,46 @@ def catch_up(
     ]
 
 
+def next_monday(today: date) -> date:
+    """The Monday after ``today`` (a week ahead if ``today`` is a Monday)."""
+    return today + timedelta(days=7 - today.weekday())
+
+
+def plan_week_ahead(
+    engine: Engine,
+    settings: JobSettings,
+    *,
+    today: date | None = None,
+    area_ids: list[int] | None = None,
+) -> int:
+    """The weekly job: route next week's week plans for ``area_ids`` (default every
+    area), making the week's visits from the care plans first; returns how many
+    areas got one."""
+    monday = next_monday(today or datetime.now(LONDON).date())
+    with Session(engine) as session:
+        if area_ids is None:
+            area_ids = [
+                a.id or 0 for a in session.exec(select(Area).order_by(col(Area.id))).all()
+            ]
+        for offset in range(7):
+            materialise_visits(session, monday + timedelta(days=offset), area_ids)
+        session.commit()
+    options = settings.options
+    pooled = options.processes != 1 or options.dask_address
+    with ExitStack() as stack:
+        executor = None
+        if pooled:
+            executor, _ = stack.enter_context(planning_executor(
+                processes=options.processes, dask_address=options.dask_address
+            ))
+        made = route_week_plans(
+            engine, area_ids, monday, settings.params, seconds=settings.week_plan_seconds,
+            executor=executor, max_visits=options.max_visits,
+        )
+    log.info("week plans of %s routed for %d areas", monday, made)
+    return made
+
+
 def run_scheduler(engine: Engine, settings: JobSettings | None = None) -> None:
     """Run the job process until stopped (blocking)."""
     from apscheduler.executors.pool import ThreadPoolExecutor
@@ -156,6 +204,18 @@ def run_scheduler(engine: Engine, settings: JobSettings | None = None) -> None:
         **common,
     )
     scheduler.add_job(
+        plan_week_ahead,
+        CronTrigger(
+            day_of_week=settings.week_plan_weekday,
+            hour=settings.week_plan_at.hour,
+            minute=settings.week_plan_at.minute,
+            timezone=LONDON,
+        ),
+        args=[engine, settings],
+        id="week-plan",
+        **common,
+    )
+    scheduler.add_job(
         run_pending_plan_runs,
         "interval",
         seconds=settings.pending_poll_seconds,
@@ -164,5 +224,8 @@ def run_scheduler(engine: Engine, settings: JobSettings | None = None) -> None:
         id="pending-plans",
         **common,
     )
-    log.info("scheduler %s: daily plan at %s Europe/London", owner, settings.run_at)
+    log.info(
+        "scheduler %s: daily plan at %s, next week's plans on weekday %d at %s, Europe/London",
+        owner, settings.run_at, settings.week_plan_weekday, settings.week_plan_at,
+    )
     scheduler.start()

@@ -10,6 +10,12 @@ declined carers and the last fortnight's carers, and the rules' own constants.
 A later plan of the same week reads the stored plan when the fingerprint still
 matches and makes the area's plan again when anything it depends on has changed
 (a care plan edited, leave booked, a new worker), so the kept plan is never stale.
+
+A plan made by routing the whole week (the weekly job, :mod:`scheduler.week_job`)
+is kept for its whole week even when its inputs change afterwards: it is the
+week's rota as made ahead, a preference the day's plan follows where it still
+can (a promise to a carer now on leave simply cannot stand), and making it costs
+minutes of solver time per area, not seconds.
 """
 
 from __future__ import annotations
@@ -92,10 +98,13 @@ def _decode(record: WeekPlanRecord) -> WeekPlan:
     )
 
 
-def _store(session: Session, monday: date, made: list[tuple[int, str, WeekPlan]]) -> None:
-    """Keep the newly made plans in place of older ones of the same weeks and commit.
-    If another process stored the same week meanwhile, its plan is kept instead:
-    both were made from the same data, or the next plan notices the difference."""
+def store(
+    session: Session, monday: date, made: list[tuple[int, str, WeekPlan]], routed: bool = False
+) -> None:
+    """Keep the newly made plans (``routed``: by routing) in place of older ones of the
+    same weeks and commit. If another process stored the same week meanwhile, its
+    plan is kept instead: both were made from the same data, or the next plan
+    notices the difference."""
     session.exec(
         delete(WeekPlanRecord)
         .where(col(WeekPlanRecord.area_id).in_([area for area, _, _ in made]))
@@ -104,7 +113,7 @@ def _store(session: Session, monday: date, made: list[tuple[int, str, WeekPlan]]
     for area_id, digest, plan in made:
         teams_rows, promised_rows = _encode(plan)
         session.add(WeekPlanRecord(area_id=area_id, monday=monday, fingerprint=digest,
-                                   teams=teams_rows, promised=promised_rows))
+                                   teams=teams_rows, promised=promised_rows, routed=routed))
     try:
         session.commit()
     except IntegrityError:
@@ -130,7 +139,7 @@ def _plans(
     (area id, fingerprint, plan): kept plans are used while their fingerprint matches.
     ``executor`` gives the executor to make them on when there are enough of them."""
     inputs = read_week_inputs(session, area_ids, monday)
-    kept = {
+    kept: dict[int, WeekPlanRecord] = {
         record.area_id: record
         for record in session.exec(
             select(WeekPlanRecord)
@@ -143,7 +152,10 @@ def _plans(
     for area_id, area in inputs.items():
         digest = fingerprint(area)
         record = kept.get(area_id)
-        if record is not None and record.fingerprint == digest:
+        if record is not None and (record.routed or record.fingerprint == digest):
+            if record.fingerprint != digest:
+                log.info("routed week plan of area %d, %s, kept although its inputs changed",
+                         area_id, monday)
             plans.append(_decode(record))
         else:
             to_make.append((area_id, digest))
@@ -194,6 +206,7 @@ def keep_week_plans(
     with Session(engine) as session:
         plan, made = _plans(session, area_ids, monday, executor)
         if made:
-            _store(session, monday, made)
+            store(session, monday, made)
             log.info("week plans of %s made for %d areas", monday, len(made))
     return plan
+

@@ -4,6 +4,7 @@
     python -m benchmarks.national --database postgresql
     python -m benchmarks.national --scaling 1000 2500 5000 10000
     python -m benchmarks.national --quality 10         # sampled sub-problems vs 60 s each
+    python -m benchmarks.national --week               # a whole week in the database
 
 Each run generates the seeded scenario into a fresh database, then runs the
 production pipeline (load, partition, solve, seams, validate, publish) and
@@ -17,6 +18,11 @@ The scenario's capacity covers its demand visit by visit: ``--uncovered-share``
 (default 0) is the generator's share of clients drawn without regard to their
 team's training and rosters (``ScenarioParameters.uncovered_client_share``,
 whose own default is 0.01); give 0.01 to plan the generator's default scenario.
+
+``--week`` generates the whole week (Monday 23 – Sunday 29 November) instead of
+one day, as a running service's database holds it, and plans Tuesday — the first
+plan of the week, which makes and keeps the areas' week plans in its load phase
+(:mod:`scheduler.week_plans`) — then Wednesday, a later plan that reads them back.
 
 The time budget grows with the day: ``--seconds-per-visit`` (0.018 s) per visit,
 capped at ``--max-budget`` (540 s, so the run stays within 10 minutes); ``--budget``
@@ -35,7 +41,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -53,9 +59,12 @@ from scheduler.parameters import Parameters
 from scheduler.partition import partition
 from scheduler.pipeline import PlanningOptions, plan_day
 from scheduler.planner import FIRST_PASS_SHARE, share_of_remaining
+from scheduler.teams import WeekPlan
 from scheduler.validate import validate
 
 DAY = date(2026, 11, 24)
+MONDAY = DAY - timedelta(days=DAY.weekday())
+NO_WEEK_PLAN = WeekPlan({}, {})
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -97,17 +106,19 @@ def run_day(
     folder: Path,
     per_visit: tuple[float, float] = (0.018, 540.0),
     uncovered_share: float = 0.0,
+    week: bool = False,
 ) -> dict[str, object]:
     """Generate, then plan one day end to end; the figures of the run.
 
-    ``budget`` None: ``day_budget`` of the generated visits with ``per_visit``
+    ``budget`` None: ``day_budget`` of the day's visits with ``per_visit``
     (seconds per visit, cap). ``uncovered_share``: the scenario's
-    ``uncovered_client_share``."""
+    ``uncovered_client_share``. ``week``: generate the whole week and plan the
+    next day too (figures under ``later``)."""
     url = fresh_database(kind, folder)
     engine = make_engine(url)
     try:
         return _plan_generated_day(
-            engine, workers, seed, budget, kind, per_visit, uncovered_share
+            engine, workers, seed, budget, kind, per_visit, uncovered_share, week
         )
     finally:
         engine.dispose()
@@ -115,14 +126,16 @@ def run_day(
 
 
 def _generate(
-    engine: Engine, workers: int, seed: int, uncovered_share: float
+    engine: Engine, workers: int, seed: int, uncovered_share: float, week: bool = False
 ) -> GenerationSummary:
-    """The seeded national scenario for ``DAY`` in ``engine``'s empty, migrated database."""
+    """The seeded national scenario for ``DAY`` (``week``: for ``DAY``'s whole week) in
+    ``engine``'s empty, migrated database."""
     return generate_scenario(
         engine,
         workers=workers,
         seed=seed,
-        first_day=DAY,
+        first_day=MONDAY if week else DAY,
+        days=7 if week else 1,
         parameters=ScenarioParameters(uncovered_client_share=uncovered_share),
     )
 
@@ -135,25 +148,38 @@ def _plan_generated_day(
     kind: str,
     per_visit: tuple[float, float],
     uncovered_share: float,
+    week: bool = False,
 ) -> dict[str, object]:
     """``run_day``'s work on a fresh, empty database."""
     upgrade(engine)
     started = time.monotonic()
-    summary = _generate(engine, workers, seed, uncovered_share)
+    summary = _generate(engine, workers, seed, uncovered_share, week)
     generated = time.monotonic() - started
+    areas = list(range(1, summary.areas + 1))
     with Session(engine) as session:
-        day_problem = build_problem(session, DAY, list(range(1, summary.areas + 1)))
+        # The capacity table needs no week plans (the plan below makes them).
+        day_problem = build_problem(session, DAY, areas, week=NO_WEEK_PLAN)
     print(f"\n## Capacity against demand, {workers} workers, {DAY}\n")
     print(f"uncovered client share {uncovered_share}")
     print(capacity_table(hourly_loads(day_problem)))
     cover = coverage(day_problem)
     print(cover.text(), flush=True)
+    day_visits = len(day_problem.visits)
     del day_problem
+    if week:
+        # Building the problem above made no plan of the week: the first plan below does.
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT COUNT(*) FROM weekplan")).scalar_one()
+        assert kept == 0, "week plans kept before the first plan"
+    fixed = budget
     if budget is None:
-        budget = day_budget(summary.visits, *per_visit)
+        budget = day_budget(day_visits if week else summary.visits, *per_visit)
     started = time.monotonic()
     run = plan_day(engine, DAY, options=PlanningOptions(time_budget_seconds=budget))
     wall = time.monotonic() - started
+    later: dict[str, object] = {}
+    if week:
+        later = _plan_later_day(engine, DAY + timedelta(days=1), areas, fixed, per_visit)
     figures = dict(run.figures)
     paid = float(figures["travel_hours"]) + float(figures["contact_hours"])
     with engine.connect() as connection:
@@ -184,6 +210,36 @@ def _plan_generated_day(
         "status": run.status.value,
         "peak_mb": round(peak_memory_mb()),
         "summary": summary,
+        "later": later,
+    }
+
+
+def _plan_later_day(
+    engine: Engine,
+    day: date,
+    areas: list[int],
+    budget: float | None,
+    per_visit: tuple[float, float],
+) -> dict[str, object]:
+    """Plan ``day``, a later day of the week whose plans the first plan kept; its figures.
+    ``budget`` None: ``day_budget`` of the day's visits."""
+    if budget is None:
+        with Session(engine) as session:
+            visits = len(build_problem(session, day, areas, week=NO_WEEK_PLAN).visits)
+        budget = day_budget(visits, *per_visit)
+    started = time.monotonic()
+    run = plan_day(engine, day, options=PlanningOptions(time_budget_seconds=budget))
+    wall = time.monotonic() - started
+    figures = dict(run.figures)
+    return {
+        "day": day.isoformat(),
+        "status": run.status.value,
+        "visits": figures["visits"],
+        "allocated_pct": round(100 * int(figures["allocated"]) / max(1, int(figures["visits"])), 2),
+        "unallocated_by_reason": figures["unallocated_by_reason"],
+        "budget_s": budget,
+        "plan_wall_s": round(wall, 1),
+        "phases_s": figures.get("phase_seconds", {}),
     }
 
 
@@ -208,6 +264,9 @@ def print_day(row: dict[str, object]) -> None:
     print(f"{'scenario':<24} {row['summary']}")
     print(f"{'phases (s)':<24} {row['phases_s']}")
     print(f"{'unallocated by reason':<24} {row['unallocated_by_reason']}")
+    later = row.get("later")
+    if later:
+        print(f"{'later plan of the week':<24} {later}")
 
 
 def quality(
@@ -314,6 +373,11 @@ def main() -> None:
         default=0.0,
         help="share of clients drawn without regard to their team (generator default 0.01)",
     )
+    parser.add_argument(
+        "--week",
+        action="store_true",
+        help="generate the whole week and plan Tuesday (the first plan) then Wednesday",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HOMECARE_PROCESSES", str(len(os.sched_getaffinity(0))))
     with tempfile.TemporaryDirectory() as tmp:
@@ -341,6 +405,7 @@ def main() -> None:
                 folder,
                 (args.seconds_per_visit, args.max_budget),
                 args.uncovered_share,
+                args.week,
             )
             print_day(row)
             rows.append(row)

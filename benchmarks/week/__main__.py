@@ -60,10 +60,11 @@ from scheduler.disruptions import (
 )
 from scheduler.generate import generate_scenario
 from scheduler.generate.parameters import ScenarioParameters
-from scheduler.job import JobSettings, plan_day_once
+from scheduler.job import JobSettings, plan_day_once, plan_week_ahead
 from scheduler.parameters import Parameters
 from scheduler.pipeline import PlanningOptions
 from scheduler.visits import local_instant
+from scheduler.week_job import ROUTED_SECONDS
 
 MONDAY = date(2026, 11, 23)
 
@@ -140,9 +141,14 @@ def simulate(
     warm_up_days: int = 0,
     scenario: ScenarioParameters | None = None,
     diagnose: bool = False,
+    week_plan_seconds: float | None = ROUTED_SECONDS,
 ) -> tuple[list[DayFigures], list[int]]:
     """Plan, disrupt and re-plan each day; figures for Monday to Sunday and, for each
-    client with at least two visits every day, their distinct carers in the week."""
+    client with at least two visits every day, their distinct carers in the week.
+
+    ``week_plan_seconds``: the weekly job routes the measured week's plans on the
+    Saturday before, with that many solver seconds per solve; None leaves the week
+    to the greedy plans the first day's plan makes."""
     engine = make_engine(f"sqlite:///{folder / f'week-{label}.db'}")
     upgrade(engine)
     first = MONDAY - timedelta(days=warm_up_days)
@@ -150,12 +156,21 @@ def simulate(
         engine, workers=workers, seed=seed, first_day=first, days=7 + warm_up_days,
         parameters=scenario,
     )
-    settings = JobSettings(params=params, options=PlanningOptions(time_budget_seconds=budget))
+    settings = JobSettings(
+        params=params,
+        options=PlanningOptions(time_budget_seconds=budget),
+        week_plan_seconds=week_plan_seconds or ROUTED_SECONDS,
+    )
     rng = random.Random(seed)
     days = []
     for offset in range(7 + warm_up_days):
         day = first + timedelta(days=offset)
         figures = DayFigures(day)
+        if week_plan_seconds is not None and day == max(first, MONDAY - timedelta(days=2)):
+            started = time.monotonic()
+            plan_week_ahead(engine, settings, today=day)
+            print(f"  {label}: week of {MONDAY} routed in {time.monotonic() - started:.0f} s",
+                  flush=True)
         plan_day_once(engine, day, settings=settings)
         with Session(engine) as session:
             morning = published_runs(session, day)
@@ -359,6 +374,10 @@ def main() -> None:
         help="override a solver parameter in both runs (repeatable), e.g. continuity_team_cost=0",
     )
     parser.add_argument(
+        "--week-plan-seconds", type=float, default=ROUTED_SECONDS,
+        help="solver seconds per solve of the weekly job routing the week; 0: no weekly job",
+    )
+    parser.add_argument(
         "--diagnose", action="store_true",
         help="also print where each run's visits went relative to the team timetable",
     )
@@ -381,6 +400,7 @@ def main() -> None:
             label: simulate(
                 args.workers, args.seed, args.budget, params, Path(tmp), label,
                 warm_up_days=args.warm_up_days, scenario=scenario, diagnose=args.diagnose,
+                week_plan_seconds=args.week_plan_seconds or None,
             )
             for label, params in runs
         }

@@ -342,7 +342,9 @@ class UnallocatedVisit(SQLModel, table=True):
 class WeekPlanRecord(SQLModel, table=True):
     """An area's regular teams and rough timetable for a calendar week, made once
     and kept (:mod:`scheduler.week_plans`). ``fingerprint`` is a digest of everything
-    they were made from; a plan whose inputs have changed is made again."""
+    they were made from; a plan whose inputs have changed is made again, unless it
+    is ``routed`` (made ahead by the weekly job, :mod:`scheduler.week_routing`),
+    which is kept for its whole week."""
 
     __tablename__ = "weekplan"
 
@@ -359,6 +361,11 @@ class WeekPlanRecord(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSON, nullable=False),
         description="[visit id, worker id, start in seconds after local midnight] per visit",
+    )
+    routed: bool = Field(
+        default=False,
+        sa_column=Column(sa.Boolean(), nullable=False, server_default=sa.false()),
+        description="Made by routing the week (kept all week), not by the greedy cover",
     )
     made_at: datetime = Field(
         default_factory=utc_now, sa_column=Column(UTCDateTime(), nullable=False)

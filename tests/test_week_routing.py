@@ -1,0 +1,161 @@
+"""Week plans made by routing: teams drawn from the week's own routes, tightened by
+re-solving with them, kept for the whole week once the weekly job has made them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from click.testing import CliRunner
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from scheduler.build import build_problem
+from scheduler.cli import main
+from scheduler.db.models import Absence, AbsenceKind, WeekPlanRecord
+from scheduler.generate import generate_scenario
+from scheduler.job import JobSettings, next_monday, plan_week_ahead
+from scheduler.parameters import Parameters
+from scheduler.pipeline import PlanningOptions
+from scheduler.problem import PlannedVisit, Result
+from scheduler.teams import TEAM_SIZE, WeekPlan, read_week_inputs
+from scheduler.visits import day_origin
+from scheduler.week_plans import fingerprint, keep_week_plans
+from scheduler.week_routing import route_week, teams_from, with_week
+from tests.solver.instances import place, problem, visit, worker
+
+MONDAY = date(2026, 11, 23)
+
+
+def _result(*stops: tuple[int, int, int]) -> Result:
+    """A result of (visit id, worker id, start) stops."""
+    return Result(
+        assignments=tuple(
+            PlannedVisit(visit_id=v, worker_id=w, sequence=0, start=s, end=s + 1800, travel=0)
+            for v, w, s in stops
+        ),
+        dropped=(),
+        objective={},
+        status="test",
+        wall_seconds=0.0,
+    )
+
+
+def test_teams_are_the_carers_making_most_visits_and_promises_go_to_them() -> None:
+    """Client 1's team is the three carers making most of its visits (a tie goes to
+    the lower id); a visit made by an outsider is promised to them, a double-handed
+    one to its team carer."""
+    visits = [visit(k, client_id=1) for k in range(1, 10)]
+    day = problem([], visits)
+    stops = [(1, 5, 100), (2, 5, 200), (3, 5, 300), (4, 9, 400), (5, 9, 500), (6, 7, 600),
+             (7, 7, 700), (8, 11, 800), (9, 11, 900), (9, 7, 900)]
+    plan = teams_from([(day, _result(*stops))])
+    # 5 made three visits, 7 three (one double-handed), 9 two, 11 two: 11 loses the tie.
+    assert plan.teams == {1: (5, 7, 9)}
+    assert plan.promised[8] == (11, 800)
+    assert plan.promised[9] == (7, 900)
+    assert plan.promised[1] == (5, 100)
+
+
+def test_with_week_sets_teams_and_promises_and_clears_the_rest() -> None:
+    day = problem([], [visit(1, client_id=1, planned_worker=4, planned_start=9),
+                       visit(2, client_id=2, team_workers=frozenset({3}))])
+    planned = with_week(day, WeekPlan({1: (6, 7)}, {1: (6, 28_800)}))
+    first, second = planned.visits
+    assert (first.team_workers, first.planned_worker, first.planned_start) == (
+        frozenset({6, 7}), 6, 28_800
+    )
+    assert (second.team_workers, second.planned_worker, second.planned_start) == (
+        frozenset(), None, None
+    )
+
+
+def test_a_sweep_moves_a_visit_to_the_carer_who_makes_the_rest_of_the_week() -> None:
+    """Carer 1 alone works Monday and Wednesday; on Tuesday carer 2, who lives a
+    little nearer, works too and gets the visit when each day is solved alone. With
+    teams of one, the sweep gives Tuesday's visit to carer 1, the client's regular."""
+    home = place(1, 1)
+    regular = worker(1, home=place(1.6, 1.0))
+    nearer = worker(2, home=place(1.3, 1.0))
+    days = {
+        f"day {k}": problem(
+            [regular, nearer] if k == 2 else [regular],
+            [visit(k, client_id=50, location=home)],
+        )
+        for k in (1, 2, 3)
+    }
+    params = Parameters()
+    alone = route_week(days, params, seconds=1, sweeps=0, team_size=1)
+    assert alone.promised[2][0] == 2, "solved alone, the nearer carer takes Tuesday"
+    swept = route_week(days, params, seconds=1, sweeps=1, team_size=1)
+    assert swept.teams == {50: (1,)}
+    assert {v: w for v, (w, _) in swept.promised.items()} == {1: 1, 2: 1, 3: 1}
+
+
+def test_the_weekly_job_routes_next_week_and_its_plan_is_kept_all_week(
+    engine: Engine,
+) -> None:
+    """The weekly job run on Saturday routes the coming week: one routed plan per
+    area with teams of at most three of the area's own carers and promises inside
+    each visit's window, which the day's problem then carries; leave booked
+    afterwards does not make the routed plan again."""
+    generate_scenario(engine, workers=12, seed=5, first_day=MONDAY, days=7, areas=1)
+    saturday = MONDAY - timedelta(days=2)
+    assert next_monday(saturday) == MONDAY
+    settings = JobSettings(options=PlanningOptions(processes=1), week_plan_seconds=0.3)
+    assert plan_week_ahead(engine, settings, today=saturday) == 1
+    with Session(engine) as session:
+        records = session.exec(select(WeekPlanRecord)).all()
+        inputs = read_week_inputs(session, [1], MONDAY)
+    assert [(r.area_id, r.monday, r.routed) for r in records] == [(1, MONDAY, True)]
+    record = records[0]
+    assert record.fingerprint == fingerprint(inputs[1])
+    area_workers = {w.id for w in inputs[1].workers}
+    windows = {v.visit_id: v for c in inputs[1].clients for v in c.visits}
+    assert record.teams and record.promised
+    for _client, team in record.teams:
+        assert 1 <= len(team) <= TEAM_SIZE and set(team) <= area_workers
+    for visit_id, worker_id, start in record.promised:
+        week_visit = windows[visit_id]
+        assert week_visit.earliest_start <= start <= week_visit.latest_start
+        assert worker_id in area_workers
+    wednesday = MONDAY + timedelta(days=2)
+    promised = {v: (w, s) for v, w, s in record.promised}
+    # Leave booked after the plan was made changes its inputs: the routed plan stays.
+    with Session(engine) as session:
+        session.add(Absence(
+            worker_id=record.teams[0][1][0], kind=AbsenceKind.LEAVE,
+            starts_at=day_origin(wednesday), ends_at=day_origin(wednesday + timedelta(days=1)),
+        ))
+        session.commit()
+    kept = keep_week_plans(engine, [1], wednesday)
+    assert kept.promised == promised
+    with Session(engine) as session:
+        assert session.exec(select(WeekPlanRecord)).one().routed
+        day = build_problem(session, wednesday, [1])
+    carried = [v for v in day.visits if v.id in promised]
+    assert carried
+    assert all((v.planned_worker, v.planned_start) == promised[v.id] for v in carried)
+
+
+def test_week_plan_command_names_a_bad_week(database_url: str) -> None:
+    result = CliRunner().invoke(
+        main, ["week-plan", "--week", "next tuesday"], env={"DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 2
+    assert "--week" in result.output and "YYYY-MM-DD" in result.output
+
+
+def test_week_plan_command_routes_the_named_week(engine: Engine, database_url: str) -> None:
+    generate_scenario(engine, workers=8, seed=6, first_day=MONDAY, days=7, areas=1)
+    result = CliRunner().invoke(
+        main,
+        ["week-plan", "--week", "2026-11-25", "--seconds", "0.5", "--processes", "1"],
+        env={"DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0, result.output
+    assert "week of 2026-11-23: plans made for 1 areas" in result.output
+    with Session(engine) as session:
+        record = session.exec(select(WeekPlanRecord)).one()
+    assert record.routed and record.monday == MONDAY
+
+
