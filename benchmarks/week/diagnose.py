@@ -1,8 +1,9 @@
 """Where continuity of care is lost over the week: a breakdown of the published plans.
 
 For the visits of clients with at least two visits every day (the clients the
-week benchmark reports), compared with the week's teams and rough timetable
-(:func:`scheduler.teams.week_teams`, recomputed from the same database):
+week benchmark reports), compared with the week's teams and timetable the day
+plans were given (:func:`scheduler.week_plans.week_plan`: the kept plan, routed
+by the weekly job or greedy):
 
 - promised: the timetable gave the visit to a team carer at all;
 - on duty: that carer is rostered and not absent at the promised time that day;
@@ -34,7 +35,7 @@ from scheduler.db.models import (
     VisitStatus,
     Worker,
 )
-from scheduler.teams import week_teams
+from scheduler.week_plans import week_plan
 
 
 def _runs_assignments(session: Session, run_ids: list[int]) -> dict[int, tuple[int, ...]]:
@@ -50,7 +51,7 @@ def breakdown(engine: Engine, days: list[date]) -> Counter[str]:
     counts: Counter[str] = Counter()
     with Session(engine) as session:
         areas = [a for a in session.exec(select(Area.id)).all() if a]
-        plan = week_teams(session, areas, days[0])
+        plan = week_plan(session, areas, days[0])
         workers = list(session.exec(select(Worker)).all())
         per_day: dict[date, Counter[int]] = {d: Counter() for d in days}
         visits = {
