@@ -146,9 +146,10 @@ def simulate(
     """Plan, disrupt and re-plan each day; figures for Monday to Sunday and, for each
     client with at least two visits every day, their distinct carers in the week.
 
-    ``week_plan_seconds``: the weekly job routes the measured week's plans on the
-    Saturday before, with that many solver seconds per solve; None leaves the week
-    to the greedy plans the first day's plan makes."""
+    ``week_plan_seconds``: the weekly job routes each week's plans on the Saturday
+    before it (the first simulated week's before the first day), with that many
+    solver seconds per solve; None leaves each week to the greedy plans its first
+    day's plan makes."""
     engine = make_engine(f"sqlite:///{folder / f'week-{label}.db'}")
     upgrade(engine)
     first = MONDAY - timedelta(days=warm_up_days)
@@ -163,14 +164,22 @@ def simulate(
     )
     rng = random.Random(seed)
     days = []
+    routed: set[date] = set()
     for offset in range(7 + warm_up_days):
         day = first + timedelta(days=offset)
         figures = DayFigures(day)
-        if week_plan_seconds is not None and day == max(first, MONDAY - timedelta(days=2)):
-            started = time.monotonic()
-            plan_week_ahead(engine, settings, today=day)
-            print(f"  {label}: week of {MONDAY} routed in {time.monotonic() - started:.0f} s",
-                  flush=True)
+        if week_plan_seconds is not None:
+            # The weekly job of a running service: each week was routed on the Saturday
+            # before it (the first simulated week before the simulation starts).
+            monday = day - timedelta(days=day.weekday())
+            for week_of in (monday, monday + timedelta(days=7)):
+                due = day == first if week_of == monday else day.weekday() == 5
+                if due and week_of not in routed:
+                    started = time.monotonic()
+                    plan_week_ahead(engine, settings, today=week_of - timedelta(days=2))
+                    routed.add(week_of)
+                    print(f"  {label}: week of {week_of} routed in "
+                          f"{time.monotonic() - started:.0f} s", flush=True)
         plan_day_once(engine, day, settings=settings)
         with Session(engine) as session:
             morning = published_runs(session, day)
