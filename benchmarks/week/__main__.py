@@ -174,7 +174,7 @@ def simulate(
             monday = day - timedelta(days=day.weekday())
             for week_of in (monday, monday + timedelta(days=7)):
                 due = day == first if week_of == monday else day.weekday() == 5
-                if due and week_of not in routed:
+                if due and week_of not in routed and week_of <= MONDAY:
                     started = time.monotonic()
                     plan_week_ahead(engine, settings, today=week_of - timedelta(days=2))
                     routed.add(week_of)
