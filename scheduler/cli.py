@@ -188,6 +188,20 @@ def _export_bundle(
     sys.stdout.write(json.dumps(bundle, indent=1) + "\n")
 
 
+processes_option = click.option(
+    "--processes",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Local solver processes (default: one per core)",
+)
+dask_option = click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    help="Plan through this Dask scheduler (default: DASK_SCHEDULER_ADDRESS)",
+)
+
+
 @main.command()
 @click.option("--date", "day_text", default=None, help="YYYY-MM-DD, today or tomorrow (default)")
 @click.option("--area", "area_codes", multiple=True, help="Area code or id (default: all)")
@@ -205,18 +219,8 @@ def _export_bundle(
     default=None,
     help="Largest sub-problem, in visits",
 )
-@click.option(
-    "--processes",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Local solver processes (default: one per core)",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    default=None,
-    help="Plan through this Dask scheduler (default: DASK_SCHEDULER_ADDRESS)",
-)
+@processes_option
+@dask_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan run as JSON")
 def plan(
     day_text: str | None,
@@ -379,8 +383,8 @@ def scheduler_command(
     default=None,
     help="Solver seconds per sub-problem and solve (default 5)",
 )
-@click.option("--processes", type=click.IntRange(1, 256), default=None)
-@click.option("--dask", "dask_address", default=None, help="Plan through this Dask scheduler")
+@processes_option
+@dask_option
 def week_plan_command(
     day_text: str | None,
     area_codes: tuple[str, ...],
