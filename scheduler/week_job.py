@@ -12,18 +12,20 @@ day is planned, so a missed weekly run costs continuity, never a rota.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from concurrent.futures import Executor
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler.build import build_problem
+from scheduler.build import build_problem, worker_histories
 from scheduler.parameters import Parameters
 from scheduler.partition import DEFAULT_MAX_VISITS, partition
-from scheduler.problem import Problem
+from scheduler.problem import Problem, WorkerHistory
 from scheduler.teams import WeekPlan, read_week_inputs
+from scheduler.visits import day_origin
 from scheduler.week_plans import fingerprint, store
 from scheduler.week_routing import SWEEPS, route_week
 
@@ -50,6 +52,25 @@ def _split_by_area(plan: WeekPlan, problems: Collection[Problem]) -> dict[int, W
     return split
 
 
+def at_week_start(
+    problem: Problem, histories: Mapping[int, WorkerHistory], monday_origin: datetime
+) -> Problem:
+    """``problem`` (a day of the week) with each worker's history as it stood at the
+    start of the week (``histories``, their previous shift's end counted from
+    ``monday_origin``), so that routing the week adds the days before from its own
+    routes (:func:`scheduler.week_routing.carried`), not from published rotas of
+    the same week as well."""
+    shift = int((problem.origin - monday_origin).total_seconds())
+    workers = []
+    for worker in problem.workers:
+        history = histories.get(worker.id, worker.history)
+        end = history.previous_shift_end
+        workers.append(replace(worker, history=replace(
+            history, previous_shift_end=None if end is None else end - shift
+        )))
+    return replace(problem, workers=tuple(workers))
+
+
 def route_week_plans(
     engine: Engine,
     area_ids: Collection[int],
@@ -74,9 +95,15 @@ def route_week_plans(
     parts: dict[str, Problem] = {}
     with Session(engine) as session:
         inputs = read_week_inputs(session, area_ids, monday)
+        histories = worker_histories(
+            session, {w.id for area in inputs.values() for w in area.workers}, monday
+        )
         for offset in range(7):
             day = monday + timedelta(days=offset)
-            problem = build_problem(session, day, list(inputs), week=WeekPlan({}, {}))
+            problem = at_week_start(
+                build_problem(session, day, list(inputs), week=WeekPlan({}, {})),
+                histories, day_origin(monday),
+            )
             for part in partition(problem, max_visits=max_visits):
                 parts[f"{day.isoformat()} {part.key}"] = part.problem
     plan = route_week(parts, params, seconds=seconds, sweeps=sweeps, executor=executor)

@@ -19,9 +19,17 @@ Each sweep moves visits to the carers who already make most of the client's
 week wherever that costs less travel than the team cost, so the teams tighten
 while the rounds stay the routing's own. The result is the same plain
 :class:`~scheduler.teams.WeekPlan` as the greedy one: teams, and each visit's
-promised carer and start. The days of a week are solved independently, so the
-rest between days and the weekly hours are left to the day's plan, which keeps
-them against what was really worked.
+promised carer and start.
+
+Within a pass the days are solved in order, Monday first, and each day's workers
+carry what the pass routed them to on the days before (:func:`carried`): the
+11-hour rest after the previous day's last visit, the week's worked time against
+the contracted hours and the 48-hour average, and the clients seen. A timetable
+made of days solved alone would promise a carer more than their contract allows
+by Friday, or an early visit after a late one, and the day's plan, which keeps
+those rules against what was really worked, would have to break the promise.
+So the problems must carry the workers' histories as they stand at the start of
+their week (:func:`scheduler.week_job.route_week_plans` builds them so).
 
 Plain data in, plain data out: the problems of the week's days (one per day and
 sub-problem), solved on any :class:`concurrent.futures.Executor`.
@@ -30,13 +38,14 @@ sub-problem), solved on any :class:`concurrent.futures.Executor`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from scheduler.parameters import Parameters
 from scheduler.planner import solve_problem
-from scheduler.problem import Problem, Result
+from scheduler.problem import Problem, Result, WorkerHistory
 from scheduler.teams import TEAM_SIZE, WeekPlan
 
 #: Re-solves of the whole week with the teams of the routes before.
@@ -85,19 +94,84 @@ def teams_from(results: Iterable[tuple[Problem, Result]], size: int = TEAM_SIZE)
     return WeekPlan(teams, promised)
 
 
-def _solve_all(
-    problems: list[Problem],
+@dataclass
+class Routed:
+    """What a pass has routed one worker to on the days before: ``seconds`` of
+    working time (visits and the travel to them), the ``last_end`` of their last
+    visit, and visits made to each client (client id → count)."""
+
+    seconds: int = 0
+    last_end: datetime | None = None
+    clients: Counter[int] = field(default_factory=Counter)
+
+
+def record(routed: dict[int, Routed], problem: Problem, result: Result) -> None:
+    """Add ``result``'s routes (of ``problem``'s day) to ``routed``, worker by worker."""
+    client_of = {v.id: v.client_id for v in problem.visits}
+    for stop in result.assignments:
+        worker = routed.setdefault(stop.worker_id, Routed())
+        worker.seconds += stop.end - stop.start + stop.travel
+        end = problem.origin + timedelta(seconds=stop.end)
+        if worker.last_end is None or end > worker.last_end:
+            worker.last_end = end
+        worker.clients[client_of[stop.visit_id]] += 1
+
+
+def carried(problem: Problem, routed: Mapping[int, Routed]) -> Problem:
+    """``problem`` with each worker's history advanced by what they were ``routed``
+    to on the days before: worked time added to the week and the reference period,
+    the previous shift's end moved to their last routed visit if later, the clients
+    they saw added to their recent clients."""
+    workers = []
+    for worker in problem.workers:
+        done = routed.get(worker.id)
+        if done is None or done.last_end is None:
+            workers.append(worker)
+            continue
+        history = worker.history
+        last_end = int((done.last_end - problem.origin).total_seconds())
+        if history.previous_shift_end is not None:
+            last_end = max(last_end, history.previous_shift_end)
+        recent = Counter(dict(history.recent_clients))
+        recent.update(done.clients)
+        workers.append(replace(worker, history=WorkerHistory(
+            previous_shift_end=last_end,
+            week_worked=history.week_worked + done.seconds,
+            reference_worked=history.reference_worked + done.seconds,
+            reference_days=history.reference_days,
+            recent_clients=tuple(sorted(recent.items())),
+        )))
+    return replace(problem, workers=tuple(workers))
+
+
+def _solve_pass(
+    problems: Sequence[Problem],
     params: Parameters,
     seconds: float,
     seed: int,
     executor: Executor | None,
 ) -> list[Result]:
-    """Every problem solved for ``seconds`` (on ``executor`` when given)."""
-    count = len(problems)
-    if executor is None:
-        return [solve_problem(p, params, seconds, seed) for p in problems]
-    return list(executor.map(solve_problem, problems, [params] * count,
-                             [seconds] * count, [seed] * count))
+    """One pass over the week: each day's problems solved for ``seconds`` (side by
+    side on ``executor`` when given), the days in order, each carrying the routes
+    of the days before (:func:`carried`). Results in the order of ``problems``."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for index, problem in enumerate(problems):
+        by_day[problem.day].append(index)
+    results: dict[int, Result] = {}
+    routed: dict[int, Routed] = {}
+    for day in sorted(by_day):
+        indices = by_day[day]
+        today = [carried(problems[i], routed) for i in indices]
+        count = len(today)
+        if executor is None:
+            solved = [solve_problem(p, params, seconds, seed) for p in today]
+        else:
+            solved = list(executor.map(solve_problem, today, [params] * count,
+                                       [seconds] * count, [seed] * count))
+        for index, problem, result in zip(indices, today, solved, strict=True):
+            results[index] = result
+            record(routed, problem, result)
+    return [results[index] for index in range(len(problems))]
 
 
 def route_week(
@@ -111,15 +185,15 @@ def route_week(
     team_size: int = TEAM_SIZE,
 ) -> WeekPlan:
     """The week plan of ``problems`` (the week's days and their sub-problems, by any
-    key; their visits' own teams and promises are ignored), each solve given
-    ``seconds`` of solver time, teams of at most ``team_size``: see the module's
-    description."""
+    key; their visits' own teams and promises are ignored; their workers' histories
+    as at the start of the week), each solve given ``seconds`` of solver time, teams
+    of at most ``team_size``: see the module's description."""
     keys = sorted(problems)
     bare = [with_week(problems[key], WeekPlan({}, {})) for key in keys]
-    results = _solve_all(bare, params, seconds, seed, executor)
+    results = _solve_pass(bare, params, seconds, seed, executor)
     plan = teams_from(zip(bare, results, strict=True), team_size)
     for _ in range(sweeps):
         planned = [with_week(problem, plan) for problem in bare]
-        results = _solve_all(planned, params, seconds, seed, executor)
+        results = _solve_pass(planned, params, seconds, seed, executor)
         plan = teams_from(zip(planned, results, strict=True), team_size)
     return plan
