@@ -3,6 +3,7 @@ re-solving with them, kept for the whole week once the weekly job has made them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from click.testing import CliRunner
@@ -16,12 +17,12 @@ from scheduler.generate import generate_scenario
 from scheduler.job import JobSettings, next_monday, plan_week_ahead
 from scheduler.parameters import Parameters
 from scheduler.pipeline import PlanningOptions
-from scheduler.problem import PlannedVisit, Result
+from scheduler.problem import PlannedVisit, Problem, Result, WorkerHistory
 from scheduler.teams import TEAM_SIZE, WeekPlan, read_week_inputs
 from scheduler.visits import day_origin
 from scheduler.week_plans import fingerprint, keep_week_plans
-from scheduler.week_routing import route_week, teams_from, with_week
-from tests.solver.instances import place, problem, visit, worker
+from scheduler.week_routing import Routed, carried, route_week, teams_from, with_week
+from tests.solver.instances import DAY, ORIGIN, at, place, problem, visit, worker
 
 MONDAY = date(2026, 11, 23)
 
@@ -89,6 +90,61 @@ def test_a_sweep_moves_a_visit_to_the_carer_who_makes_the_rest_of_the_week() -> 
     swept = route_week(days, params, seconds=1, sweeps=1, team_size=1)
     assert swept.teams == {50: (1,)}
     assert {v: w for v, (w, _) in swept.promised.items()} == {1: 1, 2: 1, 3: 1}
+
+
+def _next_day(day: Problem) -> Problem:
+    return replace(day, day=DAY + timedelta(days=1), origin=ORIGIN + timedelta(days=1))
+
+
+def test_a_day_carries_what_the_days_before_routed() -> None:
+    """Worker 1 was routed to 90 minutes of work ending at 21:30 yesterday: today
+    their rest runs to 08:30 tomorrow's clock, their week and reference period hold
+    the 90 minutes, and the client counts as recent; a worker routed nowhere keeps
+    their history."""
+    routed = {1: Routed(seconds=5400, last_end=ORIGIN + timedelta(seconds=at("21:30")))}
+    routed[1].clients[50] = 2
+    today = _next_day(problem(
+        [worker(1, history=WorkerHistory(week_worked=3600, recent_clients=((50, 1), (60, 3)))),
+         worker(2, history=WorkerHistory(week_worked=7200))],
+        [],
+    ))
+    first, second = carried(today, routed).workers
+    assert first.history.previous_shift_end == at("21:30") - 86_400
+    assert first.history.week_worked == 3600 + 5400
+    assert first.history.reference_worked == 5400
+    assert dict(first.history.recent_clients) == {50: 3, 60: 3}
+    assert second.history == WorkerHistory(week_worked=7200)
+
+
+def test_a_timetable_keeps_the_rest_and_contracted_hours_between_its_days() -> None:
+    """Worker 1 lives at the clients' door and is contracted for one hour a week;
+    worker 2 lives further off. Solved alone, the second day's visit goes to worker
+    1; after a visit ending at 21:30 the day before (no 11 hours' rest before 07:00),
+    or after 45 minutes of work the day before (30 minutes past the contract), the
+    week routing gives it to worker 2."""
+    door = place(1, 1)
+    near = worker(1, home=door, shifts=(("07:00", "22:00"),), contracted_seconds_per_week=3600)
+    far = worker(2, home=place(4, 4), shifts=(("07:00", "22:00"),))
+
+    def week(
+        before: tuple[str, str, int] | None, after: tuple[str, str, int]
+    ) -> dict[int, int]:
+        """Who makes each visit: ``before`` the day before, ``after`` the day after
+        (each a window for its start and minutes)."""
+        days = {"b": _next_day(problem([near, far], [visit(
+            2, client_id=51, location=door, window=after[:2], duration_minutes=after[2])]))}
+        if before is not None:
+            days["a"] = problem([near, far], [visit(
+                1, client_id=50, location=door, window=before[:2], duration_minutes=before[2])])
+        plan = route_week(days, Parameters(), seconds=0.5, sweeps=0)
+        return {visit_id: worker_id for visit_id, (worker_id, _) in plan.promised.items()}
+
+    assert week(None, ("07:00", "07:45", 20)) == {2: 1}
+    late = ("21:00", "21:00", 30)
+    assert week(late, ("07:00", "07:45", 20)) == {1: 1, 2: 2}, "no 11 hours' rest"
+    assert week(None, ("12:00", "12:30", 30)) == {2: 1}
+    long = ("12:00", "12:00", 45)
+    assert week(long, ("12:00", "12:30", 30)) == {1: 1, 2: 2}, "past the contracted hour"
 
 
 def test_the_weekly_job_routes_next_week_and_its_plan_is_kept_all_week(
