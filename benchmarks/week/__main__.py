@@ -316,17 +316,18 @@ def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
             )
     print(
         "\n| week | clients (≥2 visits every day) | median distinct carers | mean "
-        "| travel hours | travel share | unallocated | violations | changed by re-plans "
-        "| of which carer |"
+        "| with ≤ 3 | travel hours | travel share | unallocated | violations "
+        "| changed by re-plans | of which carer |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, (days, carers) in results.items():
         travel = sum(d.travel_seconds for d in days)
         contact = sum(d.contact_seconds for d in days)
         morning = sum(d.assignments_morning for d in days)
         print(
             f"| {label} | {len(carers)} | {statistics.median(carers) if carers else 0} "
-            f"| {statistics.fmean(carers) if carers else 0:.2f} | {travel / 3600:.1f} "
+            f"| {statistics.fmean(carers) if carers else 0:.2f} "
+            f"| {share(sum(1 for c in carers if c <= 3), len(carers))} | {travel / 3600:.1f} "
             f"| {share(travel, travel + contact)} | {sum(d.unallocated for d in days)} "
             f"| {sum(d.violations for d in days)} "
             f"| {share(sum(d.assignments_changed for d in days), morning)} "
@@ -343,6 +344,10 @@ def report(results: dict[str, tuple[list[DayFigures], list[int]]]) -> None:
                 f"\ncontinuity on: {median:.1%} fewer distinct carers per client (median), "
                 f"{mean:.1%} (mean), for {on_travel / max(off_travel, 1) - 1:+.1%} travel"
             )
+    for label, (_, carers) in results.items():
+        spread = sorted(Counter(carers).items())
+        print(f"{label}: clients by distinct carers "
+              + ", ".join(f"{count} carers {clients}" for count, clients in spread))
 
 
 def overridden(params: Parameters, settings: list[str]) -> Parameters:
