@@ -5,7 +5,8 @@ week benchmark reports), compared with the week's teams and timetable the day
 plans were given (:func:`scheduler.week_plans.week_plan`: the kept plan, routed
 by the weekly job or greedy):
 
-- promised: the timetable gave the visit to a team carer at all;
+- promised: the timetable gave the visit to a carer at all (to one of the team:
+  the week's own routes left it with a team carer);
 - on duty: that carer is rostered and not absent at the promised time that day;
 - morning: the day's plan (before disruptions) gave it to the promised carer, to
   another team carer, or to someone outside the team;
@@ -97,6 +98,8 @@ def breakdown(engine: Engine, days: list[date]) -> Counter[str]:
                 if promise is not None:
                     counts["promised"] += 1
                     worker, start = promise
+                    if worker in team:
+                        counts["promised to a team carer"] += 1
                     end = start + visit.duration_minutes * 60
                     if any(s.start <= start and end <= s.end for s in shifts.get(worker, ())):
                         counts["promised carer on duty"] += 1
@@ -128,7 +131,7 @@ def print_breakdown(counts: Counter[str]) -> None:
     """The breakdown as lines: count and share of the visits."""
     total = counts["visits"] or 1
     for key in (
-        "visits", "promised", "promised carer on duty",
+        "visits", "promised", "promised to a team carer", "promised carer on duty",
         "morning: promised carer", "morning: other team carer", "morning: outside team",
         "morning: unallocated",
         "final: promised carer", "final: other team carer", "final: outside team",
