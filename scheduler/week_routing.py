@@ -42,10 +42,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from itertools import combinations
 
 from scheduler.parameters import Parameters
 from scheduler.planner import solve_problem
 from scheduler.problem import Problem, Result, WorkerHistory
+from scheduler.solver.data import start_range, worker_day
+from scheduler.solver.eligibility import first_failed_rule
 from scheduler.teams import TEAM_SIZE, WeekPlan
 
 #: Re-solves of the whole week with the teams of the routes before.
@@ -67,25 +70,82 @@ def with_week(problem: Problem, plan: WeekPlan) -> Problem:
     return replace(problem, visits=visits)
 
 
-def teams_from(results: Iterable[tuple[Problem, Result]], size: int = TEAM_SIZE) -> WeekPlan:
+def eligible_carers(problem: Problem, params: Parameters) -> dict[int, frozenset[int]]:
+    """Visit id → the workers of ``problem`` who may make it (its first carer): every
+    eligibility rule of the day's model (skills, declined carers, strict gender,
+    working time left, on shift at some start the visit may take)."""
+    modes = problem.travel.modes
+    days = [worker_day(worker, params, modes) for worker in problem.workers]
+    found: dict[int, frozenset[int]] = {}
+    for visit in problem.visits:
+        lo, hi, why = start_range(visit, params)
+        found[visit.id] = frozenset() if why else frozenset(
+            day.worker.id for day in days if not first_failed_rule(day, visit, 0, lo, hi)
+        )
+    return found
+
+
+#: Carers (those making most of a client's visits) from whom a covering team is chosen.
+TEAM_CANDIDATES = 8
+
+
+def choose_team(
+    made: Counter[int], needs: Iterable[frozenset[int]], size: int
+) -> tuple[int, ...]:
+    """A team of at most ``size`` from the ``TEAM_CANDIDATES`` carers making most of a
+    client's visits (``made``: worker id → visits made): the one that could make
+    most of the client's visits (``needs``: each visit's eligible carers; a visit
+    no one may make does not count), then the one making most of them now, then
+    the lower ids. Three carers who can cover every call serve a client better
+    than the three who happen to make most of this week's routes."""
+    ranked = sorted(made, key=lambda w: (-made[w], w))[:TEAM_CANDIDATES]
+    wanted = [need for need in needs if need]
+    best: tuple[int, ...] = ()
+    best_key: tuple[int, int] = (-1, -1)
+    for team in combinations(ranked, min(size, len(ranked))):
+        members = set(team)
+        key = (sum(1 for need in wanted if need & members), sum(made[w] for w in team))
+        if key > best_key:
+            best, best_key = tuple(sorted(team, key=lambda w: (-made[w], w))), key
+    return best
+
+
+def teams_from(
+    results: Iterable[tuple[Problem, Result]],
+    size: int = TEAM_SIZE,
+    eligible: Mapping[int, frozenset[int]] | None = None,
+) -> WeekPlan:
     """The week plan the routes of ``results`` suggest: each client's team is the
     ``size`` carers making most of their visits (either carer of a double-handed
-    one; ties to the lower worker id), each routed visit promised to the team
-    carer making it (the first listed if both are) at its planned start."""
+    one; ties to the lower worker id) or, given ``eligible`` (visit id → the
+    carers who may make it), the covering team :func:`choose_team` picks; each
+    routed visit promised to the team carer making it (the first listed if both
+    are) at its planned start."""
     client_of: dict[int, int] = {}
     carers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    visits_of: dict[int, list[int]] = defaultdict(list)
     for problem, result in results:
-        client_of.update((v.id, v.client_id) for v in problem.visits)
+        for v in problem.visits:
+            client_of[v.id] = v.client_id
+            visits_of[v.client_id].append(v.id)
         for stop in result.assignments:
             carers[stop.visit_id].append((stop.worker_id, stop.start))
     counts: dict[int, Counter[int]] = defaultdict(Counter)
     for visit_id, made_by in carers.items():
         for worker_id, _ in made_by:
             counts[client_of[visit_id]][worker_id] += 1
-    teams = {
-        client: tuple(sorted(seen, key=lambda w: (-seen[w], w))[:size])
-        for client, seen in counts.items()
-    }
+    if eligible is None:
+        teams = {
+            client: tuple(sorted(seen, key=lambda w: (-seen[w], w))[:size])
+            for client, seen in counts.items()
+        }
+    else:
+        teams = {
+            client: choose_team(
+                seen, (eligible.get(v, frozenset()) for v in visits_of[client]), size
+            )
+            for client, seen in counts.items()
+        }
     promised: dict[int, tuple[int, int]] = {}
     for visit_id, made_by in carers.items():
         team = teams[client_of[visit_id]]
@@ -150,14 +210,15 @@ def _solve_pass(
     seconds: float,
     seed: int,
     executor: Executor | None,
-) -> list[Result]:
+) -> list[tuple[Problem, Result]]:
     """One pass over the week: each day's problems solved for ``seconds`` (side by
     side on ``executor`` when given), the days in order, each carrying the routes
-    of the days before (:func:`carried`). Results in the order of ``problems``."""
+    of the days before (:func:`carried`). Each problem as carried, with its result,
+    in the order of ``problems``."""
     by_day: dict[date, list[int]] = defaultdict(list)
     for index, problem in enumerate(problems):
         by_day[problem.day].append(index)
-    results: dict[int, Result] = {}
+    results: dict[int, tuple[Problem, Result]] = {}
     routed: dict[int, Routed] = {}
     for day in sorted(by_day):
         indices = by_day[day]
@@ -169,7 +230,7 @@ def _solve_pass(
             solved = list(executor.map(solve_problem, today, [params] * count,
                                        [seconds] * count, [seed] * count))
         for index, problem, result in zip(indices, today, solved, strict=True):
-            results[index] = result
+            results[index] = (problem, result)
             record(routed, problem, result)
     return [results[index] for index in range(len(problems))]
 
@@ -190,10 +251,20 @@ def route_week(
     of at most ``team_size``: see the module's description."""
     keys = sorted(problems)
     bare = [with_week(problems[key], WeekPlan({}, {})) for key in keys]
-    results = _solve_pass(bare, params, seconds, seed, executor)
-    plan = teams_from(zip(bare, results, strict=True), team_size)
+    plan = _covering_teams(_solve_pass(bare, params, seconds, seed, executor), params, team_size)
     for _ in range(sweeps):
         planned = [with_week(problem, plan) for problem in bare]
-        results = _solve_pass(planned, params, seconds, seed, executor)
-        plan = teams_from(zip(planned, results, strict=True), team_size)
+        solved = _solve_pass(planned, params, seconds, seed, executor)
+        plan = _covering_teams(solved, params, team_size)
     return plan
+
+
+def _covering_teams(
+    solved: list[tuple[Problem, Result]], params: Parameters, size: int
+) -> WeekPlan:
+    """The week plan of a pass's routes, each client's team chosen to cover the
+    visits its members may make (:func:`choose_team`)."""
+    eligible: dict[int, frozenset[int]] = {}
+    for problem, _ in solved:
+        eligible.update(eligible_carers(problem, params))
+    return teams_from(solved, size, eligible)
