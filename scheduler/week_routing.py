@@ -9,11 +9,13 @@ from a good week of rounds:
 1. every day of the week is solved by the day's own solver with no teams (the
    last fortnight's carers still count, ``continuity_unfamiliar_cost``), so each
    day starts from cheap rounds;
-2. ``sweeps`` times over: each client's team becomes the ``TEAM_SIZE`` carers who
-   make most of the client's visits in the current routes, and every day is
-   solved again with those teams (``continuity_team_cost`` per visit outside
-   them), starting from its current routes (the routes are the promised timetable,
-   which the first plan follows, :mod:`scheduler.solver.team_start`).
+2. ``sweeps`` times over: each client's team becomes the ``TEAM_SIZE`` carers,
+   among those making most of the client's visits in the current routes, who
+   may make most of them (skills, shifts, days off: :func:`choose_team`), and
+   every day is solved again with those teams (``continuity_team_cost`` per
+   visit outside them), starting from its current routes (the routes are the
+   promised timetable, which the first plan follows,
+   :mod:`scheduler.solver.team_start`).
 
 Each sweep moves visits to the carers who already make most of the client's
 week wherever that costs less travel than the team cost, so the teams tighten

@@ -3,6 +3,7 @@ re-solving with them, kept for the whole week once the weekly job has made them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -21,7 +22,15 @@ from scheduler.problem import PlannedVisit, Problem, Result, WorkerHistory
 from scheduler.teams import TEAM_SIZE, WeekPlan, read_week_inputs
 from scheduler.visits import day_origin
 from scheduler.week_plans import fingerprint, keep_week_plans
-from scheduler.week_routing import Routed, carried, route_week, teams_from, with_week
+from scheduler.week_routing import (
+    Routed,
+    carried,
+    choose_team,
+    eligible_carers,
+    route_week,
+    teams_from,
+    with_week,
+)
 from tests.solver.instances import DAY, ORIGIN, at, place, problem, visit, worker
 
 MONDAY = date(2026, 11, 23)
@@ -55,6 +64,31 @@ def test_teams_are_the_carers_making_most_visits_and_promises_go_to_them() -> No
     assert plan.promised[8] == (11, 800)
     assert plan.promised[9] == (7, 900)
     assert plan.promised[1] == (5, 100)
+
+
+def test_a_team_covers_the_visits_before_it_makes_the_most() -> None:
+    """Carers 1–3 make most visits but none of them may make the weekend's two
+    (their days off): the team keeps the two who make most and takes carer 4, who
+    may make the weekend; a visit no one may make counts for no team; with the
+    cover equal, the carers making most win, ties to the lower ids."""
+    made = Counter({1: 10, 2: 8, 3: 6, 4: 2, 5: 2})
+    week = [frozenset({1, 2, 3, 4, 5})] * 12 + [frozenset({4, 5})] * 2 + [frozenset()]
+    assert choose_team(made, week, 3) == (1, 2, 4)
+    assert choose_team(made, [frozenset({1, 2, 3, 4, 5})] * 12, 3) == (1, 2, 3)
+    assert choose_team(Counter({7: 1}), week, 3) == (7,)
+
+
+def test_eligible_carers_follow_the_days_rules() -> None:
+    """Skills, a declined carer and the shifts decide who may make a visit."""
+    day = problem(
+        [worker(1, skills=frozenset({"medication"})), worker(2),
+         worker(3, skills=frozenset({"medication"}), shifts=(("16:00", "22:00"),))],
+        [visit(1, required_skills=frozenset({"medication"})), visit(2),
+         visit(3, declined_workers=frozenset({1}))],
+    )
+    assert eligible_carers(day, Parameters()) == {
+        1: frozenset({1}), 2: frozenset({1, 2}), 3: frozenset({2}),
+    }
 
 
 def test_with_week_sets_teams_and_promises_and_clears_the_rest() -> None:
