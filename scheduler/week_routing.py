@@ -118,11 +118,11 @@ def teams_from(
     eligible: Mapping[int, frozenset[int]] | None = None,
 ) -> WeekPlan:
     """The week plan the routes of ``results`` suggest: each client's team is the
-    ``size`` carers making most of their visits (either carer of a double-handed
-    one; ties to the lower worker id) or, given ``eligible`` (visit id → the
-    carers who may make it), the covering team :func:`choose_team` picks; each
-    routed visit promised to the team carer making it (the first listed if both
-    are) at its planned start."""
+    one :func:`choose_team` picks from the carers making their visits (either
+    carer of a double-handed one), covering what it can of ``eligible`` (visit id
+    → the carers who may make it; without it, simply the ``size`` carers making
+    most, ties to the lower worker id); each routed visit promised to the team
+    carer making it (the first listed if both are) at its planned start."""
     client_of: dict[int, int] = {}
     carers: dict[int, list[tuple[int, int]]] = defaultdict(list)
     visits_of: dict[int, list[int]] = defaultdict(list)
@@ -136,18 +136,11 @@ def teams_from(
     for visit_id, made_by in carers.items():
         for worker_id, _ in made_by:
             counts[client_of[visit_id]][worker_id] += 1
-    if eligible is None:
-        teams = {
-            client: tuple(sorted(seen, key=lambda w: (-seen[w], w))[:size])
-            for client, seen in counts.items()
-        }
-    else:
-        teams = {
-            client: choose_team(
-                seen, (eligible.get(v, frozenset()) for v in visits_of[client]), size
-            )
-            for client, seen in counts.items()
-        }
+    may_make = eligible or {}
+    teams = {
+        client: choose_team(seen, (may_make.get(v, frozenset()) for v in visits_of[client]), size)
+        for client, seen in counts.items()
+    }
     promised: dict[int, tuple[int, int]] = {}
     for visit_id, made_by in carers.items():
         team = teams[client_of[visit_id]]
